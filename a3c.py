@@ -1,0 +1,124 @@
+"""The A3C agent: acting, n-step returns, the actor-critic loss and its update.
+
+The agent keeps a local copy of the model.  At the start of every segment of
+at most t_max steps it copies the shared weights into it (the paper's
+theta' <- theta), acts with it, then computes the loss of the whole segment in
+one batched forward pass and hands the gradient to the shared optimizer.
+It knows nothing about where the shared weights live or who else uses them.
+"""
+import copy
+
+import numpy as np
+
+import chainer
+from chainer import functions as F
+
+
+def n_step_returns(rewards, bootstrap, gamma):
+    """R_t = r_t + gamma r_{t+1} + ... + gamma^k bootstrap, computed backwards."""
+    R = bootstrap
+    returns = np.empty(len(rewards), dtype=np.float32)
+    for i in reversed(range(len(rewards))):
+        R = rewards[i] + gamma * R
+        returns[i] = R
+    return returns
+
+
+def a3c_loss(model, state, obs, actions, rewards, bootstrap_obs, gamma, beta,
+             v_loss_coef):
+    """The segment's loss: sum of -log pi(a|s) (R - V) - beta H + coef (R - V)^2 / 2.
+
+    With `bootstrap_obs` the return is bootstrapped from V of it; without, the
+    segment ended in a terminal state."""
+    n = len(actions)
+    xs = obs if bootstrap_obs is None else np.concatenate([obs, bootstrap_obs[None]])
+    pi, v, _ = model.unroll(xs, state)
+    bootstrap = 0.0 if bootstrap_obs is None else float(v.array[n, 0])
+    returns = n_step_returns(rewards, bootstrap, gamma)
+    if bootstrap_obs is not None:
+        pi.logits, v = pi.logits[:n], v[:n]
+    v = F.reshape(v, (n,))
+    advantages = returns - v.array  # a constant: no gradient flows through it
+    pi_loss = -F.sum(pi.log_prob(actions) * advantages) - beta * F.sum(pi.entropy)
+    v_loss = F.sum(F.square(returns - v)) / 2
+    return pi_loss + v_loss_coef * v_loss
+
+
+class A3C(object):
+    """Act with `act_and_train` and `stop_episode_and_train`; evaluate with `act`."""
+
+    def __init__(self, shared_model, optimizer, t_max=5, gamma=0.99, beta=1e-2,
+                 v_loss_coef=0.5, seed=0):
+        self.shared_model = shared_model
+        self.optimizer = optimizer
+        self.model = copy.deepcopy(shared_model)
+        self.t_max = t_max
+        self.gamma = gamma
+        self.beta = beta
+        self.v_loss_coef = v_loss_coef
+        self.rng = np.random.RandomState(seed % (2 ** 32))
+        self._shared_params = [p for _, p in sorted(shared_model.namedparams())]
+        self._local_params = [p for _, p in sorted(self.model.namedparams())]
+        self.state = self.model.initial_state()
+        self._begin_segment()
+        self._stats = np.zeros(3)  # count, sum of V, sum of entropy while acting
+
+    def _begin_segment(self):
+        for local, shared in zip(self._local_params, self._shared_params):
+            local.array[...] = shared.array
+        self.segment_state = self.state
+        self.past_obs, self.past_actions, self.past_rewards = [], [], []
+
+    def _policy(self, obs):
+        with chainer.no_backprop_mode():
+            pi, v, self.state = self.model.unroll(obs[None], self.state)
+        return pi, v
+
+    def act_and_train(self, obs, reward):
+        """`reward` is the one the previous action earned (ignored at an episode's start)."""
+        if self.past_actions:
+            self.past_rewards.append(reward)
+            if len(self.past_actions) == self.t_max:
+                self.update(obs)
+        action = int(self._policy(obs)[0].sample(self.rng)[0])
+        self.past_obs.append(obs)
+        self.past_actions.append(action)
+        return action
+
+    def stop_episode_and_train(self, obs, reward, terminated):
+        """An episode ended: bootstrap from V(obs) unless it ended in a terminal state."""
+        self.past_rewards.append(reward)
+        self.update(None if terminated else obs)
+        self.state = self.model.initial_state()
+        self.segment_state = self.state
+
+    def update(self, bootstrap_obs):
+        loss = a3c_loss(
+            self.model, self.segment_state, np.stack(self.past_obs),
+            self.past_actions, self.past_rewards, bootstrap_obs,
+            self.gamma, self.beta, self.v_loss_coef)
+        self.model.cleargrads()
+        loss.backward()
+        for local, shared in zip(self._local_params, self._shared_params):
+            shared.grad = local.grad
+        self.optimizer.update()
+        self._begin_segment()
+
+    def act(self, obs, greedy=False):
+        """An action from the current local weights, without learning."""
+        pi, v = self._policy(obs)
+        self._stats += (1, float(v.array[0, 0]), float(pi.entropy.array[0]))
+        return int(pi.sample(self.rng, greedy)[0])
+
+    def statistics(self):
+        """Averages over the states seen by `act` since the last call."""
+        n, v, h = self._stats
+        self._stats = np.zeros(3)
+        return {'average_value': v / max(n, 1), 'average_entropy': h / max(n, 1)}
+
+    def stop_episode(self):
+        self.state = self.model.initial_state()
+
+    def sync(self):
+        """Take the shared weights now, outside the rhythm of training."""
+        self._begin_segment()

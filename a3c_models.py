@@ -1,0 +1,96 @@
+"""A3C's networks, FF and LSTM, in the original Chainer repository's HDF5 layout."""
+import numpy as np
+
+import chainer
+from chainer import functions as F
+from chainer import links as L
+
+from nets import DQNHead, init_like_torch
+from policies import SoftmaxPolicy
+from v_functions import VFunction
+
+
+class A3CFF(chainer.ChainList):
+    """ChainList(head, policy, value): datasets `0/...`, `1/0/...`, `2/0/...`."""
+
+    def __init__(self, n_actions, head=None):
+        head = head or DQNHead()
+        super().__init__(head, SoftmaxPolicy(head.n_output, n_actions),
+                         VFunction(head.n_output))
+        init_like_torch(self)
+
+    def initial_state(self):
+        return None
+
+    def unroll(self, xs, state):
+        """Policy and values for a sequence of observations, as one batch."""
+        h = self[0](xs)
+        return self[1](h), self[2](h), None
+
+
+class A3CLSTM(chainer.ChainList):
+    """ChainList(head, LSTM 256, policy, value): datasets `0/...`, `1/upward/...`,
+    `1/lateral/W`, `2/0/...`, `3/0/...`."""
+
+    def __init__(self, n_actions, head=None):
+        head = head or DQNHead()
+        super().__init__(head, L.LSTM(head.n_output, 256),
+                         SoftmaxPolicy(256, n_actions), VFunction(256))
+        init_like_torch(self)
+
+    def initial_state(self):
+        return (np.zeros((1, 256), dtype=np.float32),
+                np.zeros((1, 256), dtype=np.float32))
+
+    def unroll(self, xs, state):
+        """The torso and the LSTM's input projection run as one batch over the
+        sequence; only the recurrence itself steps.  The state comes in and
+        goes out as arrays, so back-propagation stops at the sequence's ends."""
+        lstm = self[1]
+        upward = lstm.upward(self[0](xs))
+        c, h = state
+        hs = []
+        for t in range(len(xs)):
+            c, h = F.lstm(c, upward[t:t + 1] + lstm.lateral(h))
+            hs.append(h)
+        h = F.concat(hs, axis=0) if len(hs) > 1 else hs[0]
+        return self[2](h), self[3](h), (c.array, h.array)
+
+
+class ModelFileError(ValueError):
+    """A file that is no model this project can load."""
+
+
+def _datasets(path):
+    import h5py
+    try:
+        with h5py.File(path, 'r') as f:
+            shapes = {}
+            f.visititems(lambda name, obj: shapes.__setitem__(name, obj.shape)
+                         if isinstance(obj, h5py.Dataset) else None)
+            return shapes
+    except (OSError, KeyError) as e:
+        raise ModelFileError('{} is not a readable HDF5 model file ({})'.format(
+            path, str(e).split('(')[0].strip() or type(e).__name__))
+
+
+def model_from_file(path):
+    """Builds the network a file holds (FF or LSTM, its action count) and loads it."""
+    shapes = _datasets(path)
+    if '1/upward/W' in shapes and '2/0/W' in shapes:
+        model = A3CLSTM(shapes['2/0/W'][0])
+    elif '1/0/W' in shapes and shapes.get('2/0/W', (None,))[0] == 1:
+        model = A3CFF(shapes['1/0/W'][0])
+    else:
+        raise ModelFileError('{} holds no A3C FF or LSTM model (datasets: {})'.format(
+            path, ', '.join(sorted(shapes)[:6]) or 'none'))
+    load(path, model)
+    return model
+
+
+def load(path, link):
+    try:
+        chainer.serializers.load_hdf5(path, link)
+    except (KeyError, ValueError, TypeError, OSError) as e:
+        raise ModelFileError('{} does not fit this network: {}'.format(
+            path, str(e).splitlines()[0][:200]))

@@ -1,0 +1,85 @@
+"""Model and optimizer files on disk: atomic saves, and finding what to resume.
+
+A checkpoint is `<steps><suffix>.h5` (the weights, in Chainer's HDF5 layout)
+with `<steps><suffix>.h5.opt` beside it (the optimizer's statistics).  The
+global step count is in the name, so a resumed run knows where it stands.
+"""
+import os
+import re
+import tempfile
+
+import chainer
+
+SUFFIXES = ('', '_checkpoint', '_finish', '_except')
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_NAME = re.compile(r'^(\d+)(_checkpoint|_finish|_except)?\.h5$')
+
+
+class CheckpointError(ValueError):
+    """A resume target with no usable checkpoint."""
+
+
+def atomic_save(path, obj):
+    """Writes beside `path` and renames, so `path` is always whole or absent."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or '.',
+                               prefix='.' + os.path.basename(path), suffix='.tmp')
+    os.close(fd)
+    try:
+        chainer.serializers.save_hdf5(tmp, obj)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save(outdir, steps, suffix, model, optimizer):
+    """Saves `<steps><suffix>.h5` and its `.opt`; returns the model's path."""
+    path = os.path.join(outdir, '{}{}.h5'.format(steps, suffix))
+    atomic_save(path + '.opt', optimizer)
+    atomic_save(path, model)
+    return path
+
+
+def steps_of(path):
+    m = _NAME.match(os.path.basename(path))
+    if not m:
+        raise CheckpointError(
+            'cannot tell the step count from the name {!r}; expected '
+            '<steps>[_checkpoint|_finish|_except].h5'.format(path))
+    return int(m.group(1))
+
+
+def latest(outdir):
+    """The checkpoint with the most steps (a finish/except/checkpoint file over
+    a best-so-far model of the same step count); None if there is none."""
+    found = []
+    for name in os.listdir(outdir):
+        m = _NAME.match(name)
+        if m and os.path.exists(os.path.join(outdir, name + '.opt')):
+            found.append((int(m.group(1)), bool(m.group(2)), name))
+    return os.path.join(outdir, max(found)[2]) if found else None
+
+
+def resume_target(path):
+    """(outdir, model path, steps) for `--resume PATH`, an outdir or a model file."""
+    if os.path.isdir(path):
+        model = latest(path)
+        if model is None:
+            raise CheckpointError('{} holds no checkpoint (<steps>.h5 with its .opt) '
+                                  'to resume from'.format(path))
+    elif os.path.isfile(path):
+        model = path
+        if not os.path.isfile(model + '.opt'):
+            raise CheckpointError('{} has no optimizer file {} beside it'.format(
+                path, os.path.basename(path) + '.opt'))
+    else:
+        raise CheckpointError('--resume {}: no such file or directory'.format(path))
+    return os.path.dirname(os.path.abspath(model)), model, steps_of(model)
+
+
+def remove(path):
+    for p in (path, path + '.opt'):
+        if os.path.exists(p):
+            os.remove(p)

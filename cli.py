@@ -1,0 +1,42 @@
+"""Command-line helpers shared by the scripts: typed arguments and one-line errors."""
+import argparse
+import os
+import sys
+
+
+def fail(message):
+    """Bad input ends here: one line on stderr, exit status 2, no traceback."""
+    print('{}: error: {}'.format(os.path.basename(sys.argv[0]), message), file=sys.stderr)
+    sys.exit(2)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+
+    def error(self, message):
+        fail(message)
+
+
+def _number(kind, name, ok, text):
+    def parse(s):
+        try:
+            x = float(s)
+            if kind is int:
+                if not x.is_integer():
+                    raise ValueError
+                x = int(x)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError('{!r} is not {}'.format(s, name))
+        if not ok(x):
+            raise argparse.ArgumentTypeError('{!r} is not {}'.format(s, text))
+        return x
+    parse.__name__ = name
+    return parse
+
+
+positive_int = _number(int, 'an integer', lambda x: x > 0, 'a positive integer')
+nonnegative_int = _number(int, 'an integer', lambda x: x >= 0, 'an integer >= 0')
+positive_float = _number(float, 'a number', lambda x: x > 0 and x < float('inf'),
+                         'a positive number')
+nonnegative_float = _number(float, 'a number', lambda x: 0 <= x < float('inf'),
+                            'a number >= 0')
+probability = _number(float, 'a number', lambda x: 0 <= x <= 1, 'a number in [0, 1]')

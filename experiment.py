@@ -1,0 +1,196 @@
+"""What every `<algorithm>_ale.py` script shares: its common flags, the output
+folder and args.txt, resuming, and the shared model and optimizer it hands to
+`train_async`.  The paper's settings are the defaults."""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import chainer
+
+import ale
+import checkpoints
+import shared
+from a3c_models import ModelFileError, load
+from cli import (fail, nonnegative_float, positive_float, positive_int,
+                 probability)
+from evaluator import ScoresFile
+from rmsprop_async import RMSpropAsync
+from train_async import train_async
+
+
+def add_arguments(parser):
+    parser.add_argument('processes', type=positive_int,
+                        help='worker processes (the paper: 16)')
+    parser.add_argument('rom', help='a game bundled with ale-py (pong, breakout, '
+                        'space_invaders, ...) or the path of a ROM file')
+    parser.add_argument('--steps', type=positive_int, default=8 * 10 ** 7,
+                        help='global agent steps (4 frames each) to train for; '
+                        'the learning rate decays linearly to 0 over them (default 8e7)')
+    parser.add_argument('--lr', type=positive_float, default=7e-4)
+    parser.add_argument('--rmsprop-alpha', type=probability, default=0.99)
+    parser.add_argument('--rmsprop-eps', type=positive_float, default=0.1,
+                        help='inside the square root')
+    parser.add_argument('--grad-clip', type=positive_float, default=40.0,
+                        help='global gradient norm limit')
+    parser.add_argument('--gamma', type=probability, default=0.99)
+    parser.add_argument('--t-max', type=positive_int, default=5)
+    parser.add_argument('--seed', type=int, default=0,
+                        help='every process derives its own seed from this and its index')
+    parser.add_argument('--repeat-action-probability', type=probability, default=0.0,
+                        help='sticky actions; 0 reproduces the paper, ale-py defaults to 0.25')
+    parser.add_argument('--eval-frequency', type=positive_int, default=10 ** 6,
+                        help='global steps between evaluations')
+    parser.add_argument('--eval-n-runs', type=positive_int, default=10,
+                        help='whole games per evaluation')
+    parser.add_argument('--outdir', help='default: results/<date-time>')
+    parser.add_argument('--resume', metavar='PATH',
+                        help='an output folder or a model file to continue from')
+    parser.add_argument('--log-interval', type=positive_float, default=5.0,
+                        help='seconds between progress lines')
+    parser.add_argument('--checkpoint-interval', type=nonnegative_float, default=600.0,
+                        help='seconds between checkpoints of a running run (0: none)')
+
+
+def prepare(args, keys_that_must_match):
+    """Checks the ROM and the output folder; returns (outdir, resume model or None, start step)."""
+    try:
+        ale.rom_path(args.rom)
+    except ale.RomError as e:
+        fail(str(e))
+    if args.resume:
+        try:
+            outdir, model, start = checkpoints.resume_target(args.resume)
+        except checkpoints.CheckpointError as e:
+            fail(str(e))
+        if args.outdir and os.path.abspath(args.outdir) != outdir:
+            fail('--outdir {} and --resume {} disagree: a resumed run writes where it '
+                 'was'.format(args.outdir, args.resume))
+        _check_same_run(outdir, args, keys_that_must_match)
+        if start >= args.steps:
+            fail('{} is already at step {}, not below --steps {}'.format(
+                model, start, args.steps))
+    else:
+        outdir = args.outdir or os.path.join(
+            'results', datetime.datetime.now().strftime('%Y%m%dT%H%M%S.%f'))
+        if os.path.exists(outdir) and not os.path.isdir(outdir):
+            fail('--outdir {} exists and is not a directory'.format(outdir))
+        if os.path.isdir(outdir) and os.listdir(outdir):
+            fail('--outdir {} already holds a run; pass --resume {} to continue it, '
+                 'or choose another folder'.format(outdir, outdir))
+        try:
+            os.makedirs(outdir, exist_ok=True)
+            probe = os.path.join(outdir, '.write-test')
+            open(probe, 'w').close()
+            os.remove(probe)
+        except OSError as e:
+            fail('cannot write to --outdir {}: {}'.format(outdir, e.strerror or e))
+        model, start = None, 0
+    args.outdir = outdir
+    return outdir, model, start
+
+
+def _check_same_run(outdir, args, keys):
+    path = os.path.join(outdir, 'args.txt')
+    if not os.path.exists(path):
+        return
+    try:
+        with open(path) as f:
+            saved = json.load(f)['args']
+    except (ValueError, KeyError, OSError):
+        fail('{} is not an args.txt this project wrote'.format(path))
+    for key in keys:
+        if key in saved and saved[key] != getattr(args, key):
+            fail('--resume {}: that run has {}={!r}, this command {!r}'.format(
+                args.resume, key, saved[key], getattr(args, key)))
+
+
+def _write_args(args, start):
+    """args.txt records the first start; each resumption gets args_resumed_<step>.txt."""
+    name = 'args_resumed_{}.txt'.format(start) if start else 'args.txt'
+    record = {
+        'args': vars(args),
+        'command': sys.argv,
+        'start_step': start,
+        'started': datetime.datetime.now().isoformat(timespec='seconds'),
+        'git_commit': _git_commit(),
+        'machine': {'host': platform.node(), 'cpus': os.cpu_count(),
+                    'platform': platform.platform(), 'python': platform.python_version()},
+        'packages': _versions(),
+    }
+    with open(os.path.join(args.outdir, name), 'w') as f:
+        json.dump(record, f, indent=2, sort_keys=True)
+        f.write('\n')
+
+
+def _git_commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=here, capture_output=True,
+                             text=True, timeout=10)
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'],
+                               cwd=here, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode:
+        return None
+    return out.stdout.strip() + (' (with uncommitted changes)' if dirty.stdout.strip() else '')
+
+
+def _versions():
+    from importlib import metadata
+    found = {}
+    for name in ('chainer', 'numpy', 'ale-py', 'h5py', 'cupy'):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def _episodes_so_far(outdir):
+    rows = ScoresFile(os.path.join(outdir, 'scores.txt')).rows()
+    return int(rows[-1]['episodes']) if rows else 0
+
+
+def train(args, build_model, make_agent, extra_columns=(), must_match=()):
+    """Runs a training script to its end; returns its exit status.
+
+    `build_model(n_actions)` makes the network; `make_agent(model, optimizer,
+    seed)` makes one process's agent around the shared model."""
+    outdir, resume, start = prepare(args, ('rom',) + tuple(must_match))
+    try:
+        n_actions = ale.ALE(args.rom).n_actions
+    except ale.RomError as e:
+        fail(str(e))
+    model = build_model(n_actions)
+    optimizer = RMSpropAsync(lr=args.lr, alpha=args.rmsprop_alpha, eps=args.rmsprop_eps)
+    optimizer.setup(model)
+    optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(args.grad_clip))
+    shared.share_params(model)
+    shared.share_states(optimizer)
+    if resume:
+        try:
+            load(resume, model)
+            load(resume + '.opt', optimizer)
+        except ModelFileError as e:
+            fail(str(e))
+    _write_args(args, start)
+    print('training {} on {} with {} processes; output in {}{}'.format(
+        type(model).__name__, args.rom, args.processes, outdir,
+        ', resumed at step {}'.format(start) if start else ''), flush=True)
+
+    def make_env(seed, training):
+        return ale.ALE(args.rom, seed=seed, training=training,
+                       repeat_action_probability=args.repeat_action_probability)
+
+    return train_async(
+        outdir, args.processes, args.steps, make_env,
+        lambda seed: make_agent(model, optimizer, seed), model, optimizer,
+        lr=args.lr, seed=args.seed, start_step=start,
+        start_episodes=_episodes_so_far(outdir) if start else 0,
+        eval_frequency=args.eval_frequency, eval_n_runs=args.eval_n_runs,
+        extra_columns=extra_columns, log_interval=args.log_interval,
+        checkpoint_interval=args.checkpoint_interval or float('inf'))

@@ -1,0 +1,50 @@
+"""The torsos that policies and value functions sit on."""
+import numpy as np
+
+import chainer
+from chainer import functions as F
+from chainer import links as L
+
+
+def init_like_torch(link):
+    """Uniform(+-1/sqrt(fan_in)) for every weight and bias, as the paper's Torch code did."""
+    for child in link.links():
+        if isinstance(child, (L.Linear, L.Convolution2D)):
+            W = child.W.array
+            bound = 1.0 / np.sqrt(W[0].size)
+            W[...] = np.random.uniform(-bound, bound, W.shape)
+            if child.b is not None:
+                child.b.array[...] = np.random.uniform(-bound, bound, child.b.shape)
+    return link
+
+
+class DQNHead(chainer.ChainList):
+    """The paper's network: conv 16x8x8/4, conv 32x4x4/2, linear 256, ReLU after each.
+
+    Takes uint8 frames (batch, 4, 84, 84) and scales them to [0, 1] itself, so
+    that observations travel as bytes."""
+
+    n_output = 256
+
+    def __init__(self, n_input_channels=4):
+        super().__init__(
+            L.Convolution2D(n_input_channels, 16, 8, stride=4),
+            L.Convolution2D(16, 32, 4, stride=2),
+            L.Linear(2592, self.n_output))
+
+    def forward(self, x):
+        h = np.asarray(x, dtype=np.float32) * np.float32(1 / 255)
+        for layer in self:
+            h = F.relu(layer(h))
+        return h
+
+
+class MLPHead(chainer.ChainList):
+    """A small fully connected torso for vector observations (the toy task in tests)."""
+
+    def __init__(self, n_input, n_output=64):
+        self.n_output = n_output
+        super().__init__(L.Linear(n_input, n_output))
+
+    def forward(self, x):
+        return F.relu(self[0](np.asarray(x, dtype=np.float32)))

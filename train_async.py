@@ -1,0 +1,221 @@
+"""Hogwild training: worker processes that act and update the shared weights,
+one evaluator process that writes scores.txt and best-so-far models, and the
+parent that watches them, prints progress, checkpoints and saves at the end.
+
+This knows nothing of losses: an agent is anything with `act_and_train`,
+`stop_episode_and_train`, `act`, `stop_episode`, `sync`, `statistics`, a
+`model` and an `optimizer` whose `lr` the loop sets each step.
+"""
+import math
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+import traceback
+
+import numpy as np
+
+import checkpoints
+from evaluator import ScoresFile, run_episodes, summary
+
+# Fork: the children inherit the shared arrays and the built model as they
+# are, without pickling; and it is the fastest start there is.
+CTX = mp.get_context('fork')
+
+EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+def process_seed(seed, start_step, index):
+    """Distinct for every process, and for every resumption of a run."""
+    return int(np.random.SeedSequence([seed, start_step, index]).generate_state(1)[0])
+
+
+class Shared(object):
+    """The counters every process sees."""
+
+    def __init__(self, start_step, start_episodes):
+        self.steps = CTX.Value('q', start_step)
+        self.episodes = CTX.RawValue('q', start_episodes)
+        self.stop = CTX.RawValue('b', 0)
+        self.workers_done = CTX.RawValue('b', 0)
+        self.last_mean = CTX.RawValue('d', math.nan)
+        self.errors = CTX.SimpleQueue()
+
+
+def _worker(index, seed, sh, make_env, make_agent, steps, lr):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        np.random.seed(seed)
+        env, agent = make_env(seed, True), make_agent(seed)
+        obs, reward = env.reset(), 0.0
+        while not sh.stop.value:
+            with sh.steps.get_lock():
+                t = sh.steps.value
+                if t >= steps:
+                    break
+                sh.steps.value = t + 1
+            agent.optimizer.lr = lr * (1 - t / steps)
+            action = agent.act_and_train(obs, reward)
+            obs, reward, terminated, truncated = env.step(action)
+            if terminated or truncated:
+                agent.stop_episode_and_train(obs, reward, terminated)
+                sh.episodes.value += 1
+                obs, reward = env.reset(), 0.0
+    except BaseException as e:
+        traceback.print_exc()
+        sh.errors.put('worker {}: {}: {}'.format(index, type(e).__name__, e))
+        sys.exit(1)
+
+
+def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
+               eval_frequency, eval_n_runs, start_step, started):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        np.random.seed(seed)
+        env, agent = make_env(seed, False), make_agent(seed)
+        scores = ScoresFile(os.path.join(outdir, 'scores.txt'), extra_columns)
+        rows = scores.rows()
+        best = max((r['mean'] for r in rows), default=-math.inf)
+        elapsed0 = rows[-1]['elapsed'] if rows else 0.0
+        next_t, last_t = (start_step // eval_frequency + 1) * eval_frequency, start_step
+        while not sh.stop.value:
+            final = sh.workers_done.value
+            t = sh.steps.value
+            if not (t >= next_t or (final and t > last_t)):
+                if final:
+                    return
+                time.sleep(0.05)
+                continue
+            agent.sync()
+            results = run_episodes(env, agent, eval_n_runs, lambda: sh.stop.value)
+            if results is None:  # stopped part-way: no row rather than a partial one
+                return
+            row = dict(steps=t, episodes=sh.episodes.value,
+                       elapsed=elapsed0 + time.time() - started,
+                       **summary(results), **agent.statistics())
+            scores.append(row)
+            sh.last_mean.value = row['mean']
+            if row['mean'] > best:
+                best = row['mean']
+                checkpoints.save(outdir, t, '', agent.model, agent.optimizer)
+            last_t, next_t = t, (t // eval_frequency + 1) * eval_frequency
+    except BaseException as e:
+        traceback.print_exc()
+        sh.errors.put('evaluator: {}: {}'.format(type(e).__name__, e))
+        sys.exit(1)
+
+
+def _status(sh, steps, t0, s0, start_step):
+    t, now = sh.steps.value, time.time()
+    rate = (t - s0[0]) / max(now - s0[1], 1e-9)
+    s0[:] = [t, now]
+    eta = (steps - t) / rate if rate > 0 else math.inf
+    overall = (t - start_step) / max(now - t0, 1e-9)
+    print('steps {}/{} ({:.1f}%)  {:.0f} steps/s (run {:.0f})  episodes {}  '
+          'last eval mean {}  ETA {}'.format(
+              t, steps, 100 * t / steps, rate, overall, sh.episodes.value,
+              'none yet' if math.isnan(sh.last_mean.value) else '{:.2f}'.format(
+                  sh.last_mean.value),
+              '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
+              if eta < 86400 else '{:.1f} days'.format(eta / 86400)), flush=True)
+
+
+def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
+                optimizer, lr, seed=0, start_step=0, start_episodes=0,
+                eval_frequency=10 ** 6, eval_n_runs=10, extra_columns=(),
+                log_interval=5.0, checkpoint_interval=600.0):
+    """Trains until `steps` global steps; returns the exit status for the script."""
+    sh = Shared(start_step, start_episodes)
+    started = time.time()
+    children = [CTX.Process(target=_worker, name='worker {}'.format(i), args=(
+        i, process_seed(seed, start_step, i), sh, make_env, make_agent, steps, lr))
+        for i in range(processes)]
+    children.append(CTX.Process(target=_evaluator, name='evaluator', args=(
+        process_seed(seed, start_step, processes), sh, make_env, make_agent,
+        outdir, extra_columns, steps, eval_frequency, eval_n_runs, start_step,
+        started)))
+    workers = children[:-1]
+
+    received = []
+    old_handlers = {s: signal.signal(s, lambda signum, _: received.append(signum))
+                    for s in EXIT_INTERRUPTED}
+    for p in children:
+        p.start()
+
+    failure = None
+    last_log, rate_mark = time.time(), [start_step, time.time()]
+    last_checkpoint, checkpoint = time.time(), None
+    try:
+        while True:
+            time.sleep(0.1)
+            if received or failure:
+                break
+            for p in children:
+                if p.exitcode not in (None, 0):
+                    failure = _cause(p, sh)
+            if not sh.workers_done.value and all(p.exitcode == 0 for p in workers):
+                sh.workers_done.value = 1
+            if sh.workers_done.value and children[-1].exitcode == 0:
+                break
+            now = time.time()
+            if now - last_log >= log_interval:
+                _status(sh, steps, started, rate_mark, start_step)
+                last_log = now
+            if now - last_checkpoint >= checkpoint_interval:
+                new = checkpoints.save(outdir, sh.steps.value, '_checkpoint',
+                                       shared_model, optimizer)
+                if checkpoint and checkpoint != new:
+                    checkpoints.remove(checkpoint)
+                checkpoint, last_checkpoint = new, now
+    finally:
+        sh.stop.value = 1
+        _stop(children)
+        t = sh.steps.value
+        if received or failure:
+            path = checkpoints.save(outdir, t, '_except', shared_model, optimizer)
+        else:
+            path = checkpoints.save(outdir, steps, '_finish', shared_model, optimizer)
+        if checkpoint and checkpoint != path:
+            checkpoints.remove(checkpoint)
+        for s, h in old_handlers.items():
+            signal.signal(s, h)
+
+    if failure:
+        print('error: {}; stopped at step {}, saved {}'.format(failure, t, path),
+              file=sys.stderr)
+        return 1
+    if received:
+        print('interrupted by {} at step {}; saved {} (resume with --resume {})'.format(
+            signal.Signals(received[0]).name, t, path, outdir), file=sys.stderr)
+        return EXIT_INTERRUPTED[received[0]]
+    _status(sh, steps, started, rate_mark, start_step)
+    print('finished {} steps in {:.0f} s; saved {}'.format(
+        steps, time.time() - started, path), flush=True)
+    return 0
+
+
+def _cause(process, sh):
+    messages = []
+    while not sh.errors.empty():
+        messages.append(sh.errors.get())
+    if messages:
+        return '; '.join(messages)
+    code = process.exitcode
+    if code < 0:
+        return '{} was killed by {}'.format(process.name, signal.Signals(-code).name)
+    return '{} exited with status {}'.format(process.name, code)
+
+
+def _stop(children, timeout=8.0):
+    """Children see the stop flag within a step or an evaluation episode's step;
+    any that has not gone after `timeout` seconds is killed."""
+    deadline = time.time() + timeout
+    for p in children:
+        p.join(max(0.0, deadline - time.time()))
+    for p in children:
+        if p.is_alive():
+            p.kill()
+            p.join()
