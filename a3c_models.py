@@ -32,15 +32,16 @@ class A3CLSTM(chainer.ChainList):
     """ChainList(head, LSTM 256, policy, value): datasets `0/...`, `1/upward/...`,
     `1/lateral/W`, `2/0/...`, `3/0/...`."""
 
-    def __init__(self, n_actions, head=None):
+    def __init__(self, n_actions, head=None, n_cells=256):
         head = head or DQNHead()
-        super().__init__(head, L.LSTM(head.n_output, 256),
-                         SoftmaxPolicy(256, n_actions), VFunction(256))
+        super().__init__(head, L.LSTM(head.n_output, n_cells),
+                         SoftmaxPolicy(n_cells, n_actions), VFunction(n_cells))
         init_like_torch(self)
 
     def initial_state(self):
-        return (np.zeros((1, 256), dtype=np.float32),
-                np.zeros((1, 256), dtype=np.float32))
+        lateral = self[1].lateral.W
+        zeros = np.zeros((1, lateral.shape[1]), dtype=lateral.dtype)
+        return zeros, zeros.copy()
 
     def unroll(self, xs, state):
         """The torso and the LSTM's input projection run as one batch over the

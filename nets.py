@@ -33,7 +33,8 @@ class DQNHead(chainer.ChainList):
             L.Linear(2592, self.n_output))
 
     def forward(self, x):
-        h = np.asarray(x, dtype=np.float32) * np.float32(1 / 255)
+        dtype = self[0].W.dtype
+        h = np.asarray(x, dtype=dtype) * dtype.type(1 / 255)
         for layer in self:
             h = F.relu(layer(h))
         return h
@@ -47,4 +48,4 @@ class MLPHead(chainer.ChainList):
         super().__init__(L.Linear(n_input, n_output))
 
     def forward(self, x):
-        return F.relu(self[0](np.asarray(x, dtype=np.float32)))
+        return F.relu(self[0](np.asarray(x, dtype=self[0].W.dtype)))
