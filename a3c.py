@@ -17,7 +17,7 @@ from chainer import functions as F
 def n_step_returns(rewards, bootstrap, gamma):
     """R_t = r_t + gamma r_{t+1} + ... + gamma^k bootstrap, computed backwards."""
     R = bootstrap
-    returns = np.empty(len(rewards), dtype=np.float32)
+    returns = np.empty(len(rewards))
     for i in reversed(range(len(rewards))):
         R = rewards[i] + gamma * R
         returns[i] = R
@@ -34,7 +34,7 @@ def a3c_loss(model, state, obs, actions, rewards, bootstrap_obs, gamma, beta,
     xs = obs if bootstrap_obs is None else np.concatenate([obs, bootstrap_obs[None]])
     pi, v, _ = model.unroll(xs, state)
     bootstrap = 0.0 if bootstrap_obs is None else float(v.array[n, 0])
-    returns = n_step_returns(rewards, bootstrap, gamma)
+    returns = n_step_returns(rewards, bootstrap, gamma).astype(v.dtype)
     if bootstrap_obs is not None:
         pi.logits, v = pi.logits[:n], v[:n]
     v = F.reshape(v, (n,))

@@ -54,8 +54,8 @@ class A3CLSTM(chainer.ChainList):
         for t in range(len(xs)):
             c, h = F.lstm(c, upward[t:t + 1] + lstm.lateral(h))
             hs.append(h)
-        h = F.concat(hs, axis=0) if len(hs) > 1 else hs[0]
-        return self[2](h), self[3](h), (c.array, h.array)
+        out = F.concat(hs, axis=0) if len(hs) > 1 else hs[0]
+        return self[2](out), self[3](out), (c.array, h.array)
 
 
 class ModelFileError(ValueError):
