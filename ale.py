@@ -35,6 +35,9 @@ def rom_path(rom):
             raise RomError('ROM file {!r} does not exist'.format(rom))
         if not os.access(rom, os.R_OK):
             raise RomError('ROM file {!r} is not readable'.format(rom))
+        # ALE ends the whole process on a file it cannot run, so ask first.
+        if not ale_py.ALEInterface.isSupportedROM(rom):
+            raise RomError('{!r} is not an Atari 2600 ROM that ale-py supports'.format(rom))
         return rom
     if rom not in roms.get_all_rom_ids():
         raise RomError('unknown game {!r}; bundled games: {}'.format(
@@ -56,13 +59,8 @@ class ALE(object):
         self.ale.setInt('random_seed', int(seed) % (2 ** 31))
         self.ale.setFloat('repeat_action_probability',
                           float(repeat_action_probability))
-        try:
-            self.ale.loadROM(path)
-        except RuntimeError as e:
-            raise RomError('cannot load ROM {!r}: {}'.format(rom, e))
+        self.ale.loadROM(path)
         self.actions = list(self.ale.getMinimalActionSet())
-        if not self.actions or self.ale.getScreenDims() != (210, 160):
-            raise RomError('{!r} is not a supported Atari 2600 ROM'.format(rom))
         self.n_actions = len(self.actions)
         self.training = training
         self.max_noops = max_noops

@@ -1,0 +1,80 @@
+"""The training script end to end, as a user runs it."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from evaluator import ScoresFile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(*args, timeout=240):
+    return subprocess.run([sys.executable, os.path.join(ROOT, 'a3c_ale.py')] + list(args),
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+@pytest.fixture(scope='module')
+def short_run(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp('run') / 'out')
+    r = run('2', 'pong', '--steps', '4000', '--eval-frequency', '2000',
+            '--eval-n-runs', '1', '--outdir', out, '--log-interval', '1')
+    return out, r
+
+
+def test_run_leaves_args_scores_and_models(short_run):
+    out, r = short_run
+    assert r.returncode == 0, r.stderr
+    assert 'steps/s' in r.stdout
+    files = set(os.listdir(out))
+    assert {'args.txt', 'scores.txt', '4000_finish.h5', '4000_finish.h5.opt'} <= files
+    rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
+    assert len(rows) == 2 and rows[-1]['steps'] == 4000 and rows[0]['steps'] >= 2000
+    assert list(rows[0])[:8] == ['steps', 'episodes', 'elapsed', 'mean', 'median',
+                                 'stdev', 'max', 'min']
+    record = json.load(open(os.path.join(out, 'args.txt')))
+    assert record['args']['rom'] == 'pong' and record['args']['steps'] == 4000
+    assert record['args']['repeat_action_probability'] == 0.0
+    assert 'chainer' in record['packages']
+    best = [f for f in files if f.endswith('.h5') and f[:-3].isdigit()]
+    assert best  # the first evaluation is always the best so far
+
+
+def test_resume_continues_the_step_count(short_run):
+    out, _ = short_run
+    before = ScoresFile(os.path.join(out, 'scores.txt')).rows()
+    r = run('2', 'pong', '--steps', '6000', '--eval-frequency', '2000',
+            '--eval-n-runs', '1', '--resume', out)
+    assert r.returncode == 0, r.stderr
+    assert 'resumed at step 4000' in r.stdout
+    rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
+    assert rows[:len(before)] == before
+    assert [row['steps'] for row in rows[len(before):]] == [6000]
+    assert os.path.exists(os.path.join(out, '6000_finish.h5'))
+    assert os.path.exists(os.path.join(out, 'args_resumed_4000.txt'))
+
+
+@pytest.mark.parametrize('args,message', [
+    (['2', 'pongg'], "unknown game 'pongg'"),
+    (['0', 'pong'], "'0' is not a positive integer"),
+    (['two', 'pong'], "'two' is not an integer"),
+    (['2', 'pong', '--steps', '-5'], "'-5' is not a positive integer"),
+    (['2', '/nonexistent/pong.bin'], 'does not exist'),
+    (['2', 'pong', '--outdir', '/proc/forbidden'], 'cannot write to --outdir'),
+    (['2', 'pong', '--resume', '/nonexistent'], 'no such file or directory'),
+])
+def test_bad_input_one_line_exit_2(args, message):
+    r = run(*args)
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and 'Traceback' not in r.stderr
+
+
+def test_outdir_that_holds_a_run_is_refused_and_kept(short_run):
+    out, _ = short_run
+    before = {f: os.path.getmtime(os.path.join(out, f)) for f in os.listdir(out)}
+    r = run('2', 'pong', '--outdir', out)
+    assert r.returncode == 2 and 'already holds a run' in r.stderr
+    assert {f: os.path.getmtime(os.path.join(out, f)) for f in os.listdir(out)} == before
