@@ -1,0 +1,156 @@
+"""Learning curves from scores.txt files.
+
+    python plot_scores.py SCORES.txt [MORE.txt ...] [--title T] [--out FILE.png]
+
+One file: its evaluations' mean and median against training steps, written
+beside it as `<name without .txt>.png` (results/x/scores.txt -> results/x/scores.png).
+Several files (the same setting with different seeds): the mean over runs,
+shaded from the lowest to the highest run, with each run's mean faint behind
+it; give --out.  Columns are found by the header's names, so the original
+Chainer repository's files (steps elapsed mean median stdev) work too.
+"""
+import math
+import os
+import sys
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from cli import ArgumentParser, fail
+
+
+class ScoresError(ValueError):
+    """A file that is no scores.txt."""
+
+
+def read_scores(path, needed=('steps', 'mean', 'median')):
+    """Column name -> array.  When the steps go back (a run resumed from an
+    earlier checkpoint), the later rows replace the ones they overlap."""
+    if os.path.isdir(path):
+        raise ScoresError('{} is a directory, not a scores file'.format(path))
+    try:
+        with open(path) as f:
+            lines = [(n, line.rstrip('\n').split('\t')) for n, line in enumerate(f, 1)
+                     if line.strip()]
+    except OSError as e:
+        raise ScoresError('cannot read {}: {}'.format(path, e.strerror or e))
+    except UnicodeDecodeError:
+        raise ScoresError('{} is not a text file'.format(path))
+    if not lines:
+        raise ScoresError('{} is empty'.format(path))
+    header = lines[0][1]
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise ScoresError('{}: the header line has no {} column (it has: {})'.format(
+            path, ', '.join(missing), ' '.join(header)[:200]))
+    rows, steps = [], header.index('steps')
+    for n, fields in lines[1:]:
+        if len(fields) != len(header):
+            raise ScoresError('{} line {}: {} fields, the header has {}'.format(
+                path, n, len(fields), len(header)))
+        try:
+            row = [float(x) for x in fields]
+        except ValueError:
+            raise ScoresError('{} line {}: not all numbers'.format(path, n))
+        if not all(map(math.isfinite, row)):
+            raise ScoresError('{} line {}: a value is not a finite number'.format(path, n))
+        while rows and rows[-1][steps] >= row[steps]:
+            rows.pop()
+        rows.append(row)
+    if not rows:
+        raise ScoresError('{} has a header but no evaluations'.format(path))
+    table = np.array(rows)
+    return {name: table[:, i] for i, name in enumerate(header)}
+
+
+def plot(paths, title=None):
+    """The figure for one file or several; raises ScoresError."""
+    runs = [read_scores(p, ('steps', 'mean', 'median') if len(paths) == 1
+                        else ('steps', 'mean')) for p in paths]
+    fig = Figure(figsize=(6.4, 4.2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    # Short test runs would read 0.001, 0.002, ... in millions.
+    scale, unit = (1e6, 'millions') if max(r['steps'][-1] for r in runs) >= 1e6 \
+        else (1e3, 'thousands')
+    if len(runs) == 1:
+        x = runs[0]['steps'] / scale
+        ax.plot(x, runs[0]['mean'], marker='.', linewidth=2, label='mean')
+        # Dashed, so that a median equal to the mean still shows both.
+        ax.plot(x, runs[0]['median'], marker='.', linestyle='--', label='median')
+    else:
+        lo = max(r['steps'][0] for r in runs)
+        hi = min(r['steps'][-1] for r in runs)
+        if lo > hi:
+            first_end = min(range(len(runs)), key=lambda i: runs[i]['steps'][-1])
+            last_start = max(range(len(runs)), key=lambda i: runs[i]['steps'][0])
+            raise ScoresError('the runs share no range of steps: {} ends before {} '
+                              'starts'.format(paths[first_end], paths[last_start]))
+        grid = np.unique(np.concatenate([r['steps'] for r in runs]))
+        grid = grid[(grid >= lo) & (grid <= hi)]
+        means = np.array([np.interp(grid, r['steps'], r['mean']) for r in runs])
+        for i, r in enumerate(runs):
+            ax.plot(r['steps'] / scale, r['mean'], color='C0', alpha=0.35, linewidth=1,
+                    label='each run' if i == 0 else '_nolegend_')
+        ax.fill_between(grid / scale, means.min(axis=0), means.max(axis=0), color='C0',
+                        alpha=0.2, linewidth=0, label='lowest to highest run')
+        ax.plot(grid / scale, means.mean(axis=0), color='C0', linewidth=2,
+                label='mean of {} runs'.format(len(runs)))
+    ax.set_xlabel('training steps ({})'.format(unit))
+    ax.set_ylabel('score (mean of the evaluation games)' if len(runs) > 1 else 'score')
+    ax.set_title(title if title is not None else _default_title(paths))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def _default_title(paths):
+    if len(paths) > 1:
+        return '{} runs'.format(len(paths))
+    return os.path.basename(os.path.dirname(os.path.abspath(paths[0])))
+
+
+def default_out(path):
+    return os.path.splitext(path)[0] + '.png'
+
+
+def save(fig, path):
+    """Through a temporary file and a rename, so `path` is never half written."""
+    directory, name = os.path.split(path)
+    tmp = os.path.join(directory, '.{}.{}.tmp'.format(name, os.getpid()))
+    try:
+        fig.savefig(tmp, format=os.path.splitext(path)[1][1:].lower() or 'png')
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def main(argv=None):
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('scores', nargs='+', help='scores.txt files; several: '
+                        'runs of one setting with different seeds')
+    parser.add_argument('--title', help='default: the folder of a single file, '
+                        'or "N runs"')
+    parser.add_argument('--out', help='the image to write (.png, .svg or .pdf); '
+                        'default for one file: its name with .png for .txt')
+    args = parser.parse_args(argv)
+    if len(args.scores) > 1 and not args.out:
+        fail('several files make one plot: name it with --out FILE.png')
+    out = args.out or default_out(args.scores[0])
+    try:
+        fig = plot(args.scores, args.title)
+    except ScoresError as e:
+        fail(str(e))
+    try:
+        save(fig, out)
+    except (OSError, ValueError) as e:
+        fail('cannot write {}: {}'.format(out, getattr(e, 'strerror', None) or e))
+    print('wrote {}'.format(out))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
