@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import ale
+import checkpoints
+from a3c_models import A3CFF, A3CLSTM
+from demo_a3c_ale import GIF_DELAYS_MS, Recorder
+from rmsprop_async import RMSpropAsync
 
-import ale  # noqa: E402
-import checkpoints  # noqa: E402
-from a3c_models import A3CFF, A3CLSTM  # noqa: E402
-from demo_a3c_ale import GIF_DELAYS_MS, Recorder  # noqa: E402
-from rmsprop_async import RMSpropAsync  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def demo(*args):
@@ -121,6 +120,7 @@ BAD = {  # case: (arguments from tmp_path and the models, what stderr must name)
                              'no A3C FF or LSTM model'),
     'action count': (lambda t, m: ('breakout', m['ff']), '6 actions, but breakout has 4'),
     'unknown game': (lambda t, m: ('no_such_game', m['ff']), "unknown game 'no_such_game'"),
+    'not a ROM': (lambda t, m: (_text(t, m), m['ff']), 'not an Atari 2600 ROM'),
     'use-lstm on FF': (lambda t, m: ('pong', m['ff'], '--use-lstm'), 'FF model'),
     'record folder': (lambda t, m: ('pong', m['ff'], '--record', t / 'no' / 'a.gif'),
                       'does not exist'),

@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+import plot_scores
 
-import plot_scores  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 OURS = 'steps\tepisodes\telapsed\tmean\tmedian\tstdev\tmax\tmin\n'
 ORIGINAL = 'steps\telapsed\tmean\tmedian\tstdev\n'
