@@ -57,6 +57,7 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr):
                     break
                 sh.steps.value = t + 1
             agent.optimizer.lr = lr * (1 - t / steps)
+            agent.global_step = t  # for agents with schedules and target networks
             action = agent.act_and_train(obs, reward)
             obs, reward, terminated, truncated = env.step(action)
             if terminated or truncated:
