@@ -5,6 +5,10 @@ at most t_max steps it copies the shared weights into it (the paper's
 theta' <- theta), acts with it, then computes the loss of the whole segment in
 one batched forward pass and hands the gradient to the shared optimizer.
 It knows nothing about where the shared weights live or who else uses them.
+
+The paper's networks take a numpy fast path (numpy_nets.py) that computes the
+same loss and gradient without Chainer's per-operation overhead; any other
+model, or `fast=False`, goes through Chainer's graph.
 """
 import copy
 
@@ -12,6 +16,9 @@ import numpy as np
 
 import chainer
 from chainer import functions as F
+
+import numpy_nets
+import policies
 
 
 def n_step_returns(rewards, bootstrap, gamma):
@@ -48,10 +55,12 @@ class A3C(object):
     """Act with `act_and_train` and `stop_episode_and_train`; evaluate with `act`."""
 
     def __init__(self, shared_model, optimizer, t_max=5, gamma=0.99, beta=1e-2,
-                 v_loss_coef=0.5, seed=0):
+                 v_loss_coef=0.5, seed=0, fast=True):
         self.shared_model = shared_model
         self.optimizer = optimizer
         self.model = copy.deepcopy(shared_model)
+        self.fast = (numpy_nets.NumpyA3C(self.model)
+                     if fast and numpy_nets.supports(self.model) else None)
         self.t_max = t_max
         self.gamma = gamma
         self.beta = beta
@@ -68,11 +77,17 @@ class A3C(object):
             local.array[...] = shared.array
         self.segment_state = self.state
         self.past_obs, self.past_actions, self.past_rewards = [], [], []
+        self.past_steps = []  # the fast path's activations, kept for the update
 
-    def _policy(self, obs):
+    def _forward(self, obs):
+        """(logits, values, fast-path cache or None) for one observation;
+        advances the LSTM state."""
+        if self.fast:
+            logits, v, self.state, cache = self.fast.forward(obs[None], self.state)
+            return logits, v, cache
         with chainer.no_backprop_mode():
             pi, v, self.state = self.model.unroll(obs[None], self.state)
-        return pi, v
+        return pi.logits.array, v.array[:, 0], None
 
     def act_and_train(self, obs, reward):
         """`reward` is the one the previous action earned (ignored at an episode's start)."""
@@ -80,7 +95,10 @@ class A3C(object):
             self.past_rewards.append(reward)
             if len(self.past_actions) == self.t_max:
                 self.update(obs)
-        action = int(self._policy(obs)[0].sample(self.rng)[0])
+        step = self._forward(obs)
+        action = int(policies.sample(step[0], self.rng)[0])
+        if self.fast:
+            self.past_steps.append(step)
         self.past_obs.append(obs)
         self.past_actions.append(action)
         return action
@@ -93,12 +111,18 @@ class A3C(object):
         self.segment_state = self.state
 
     def update(self, bootstrap_obs):
-        loss = a3c_loss(
-            self.model, self.segment_state, np.stack(self.past_obs),
-            self.past_actions, self.past_rewards, bootstrap_obs,
-            self.gamma, self.beta, self.v_loss_coef)
-        self.model.cleargrads()
-        loss.backward()
+        if self.fast:
+            bootstrap = 0.0
+            if bootstrap_obs is not None:
+                bootstrap = float(self.fast.forward(bootstrap_obs[None], self.state)[1][0])
+            self.fast.loss_and_grads(self.past_steps, self.past_actions, self.past_rewards,
+                                     bootstrap, self.gamma, self.beta, self.v_loss_coef)
+        else:
+            loss = a3c_loss(self.model, self.segment_state, np.stack(self.past_obs),
+                            self.past_actions, self.past_rewards, bootstrap_obs,
+                            self.gamma, self.beta, self.v_loss_coef)
+            self.model.cleargrads()
+            loss.backward()
         for local, shared in zip(self._local_params, self._shared_params):
             shared.grad = local.grad
         self.optimizer.update()
@@ -106,9 +130,9 @@ class A3C(object):
 
     def act(self, obs, greedy=False):
         """An action from the current local weights, without learning."""
-        pi, v = self._policy(obs)
-        self._stats += (1, float(v.array[0, 0]), float(pi.entropy.array[0]))
-        return int(pi.sample(self.rng, greedy)[0])
+        logits, v, _ = self._forward(obs)
+        self._stats += (1, float(v[0]), float(policies.entropy(logits)[0]))
+        return int(policies.sample(logits, self.rng, greedy)[0])
 
     def statistics(self):
         """Averages over the states seen by `act` since the last call."""

@@ -2,10 +2,11 @@
 
     python a3c_ale.py PROCESSES ROM [--use-lstm] [--steps 8e7] ...
 """
-import os
 import sys
 
-os.environ.setdefault('OMP_NUM_THREADS', '1')  # one thread per worker: see README
+import cpu
+
+cpu.configure()  # before numpy loads
 
 import a3c  # noqa: E402
 import experiment  # noqa: E402

@@ -78,10 +78,11 @@ def _datasets(path):
 def model_from_file(path):
     """Builds the network a file holds (FF or LSTM, its action count) and loads it."""
     shapes = _datasets(path)
-    if '1/upward/W' in shapes and '2/0/W' in shapes:
-        model = A3CLSTM(shapes['2/0/W'][0])
-    elif '1/0/W' in shapes and shapes.get('2/0/W', (None,))[0] == 1:
-        model = A3CFF(shapes['1/0/W'][0])
+    pi = shapes.get('2/0/W' if '1/upward/W' in shapes else '1/0/W', ())
+    if len(pi) == 2 and pi[0] > 0 and '1/upward/W' in shapes:
+        model = A3CLSTM(pi[0])
+    elif len(pi) == 2 and pi[0] > 0 and shapes.get('2/0/W', ())[:1] == (1,):
+        model = A3CFF(pi[0])
     else:
         raise ModelFileError('{} holds no A3C FF or LSTM model (datasets: {})'.format(
             path, ', '.join(sorted(shapes)[:6]) or 'none'))

@@ -54,8 +54,8 @@ class ALE(object):
                  repeat_action_probability=0.0, max_noops=30,
                  step_cap=EVAL_STEP_CAP):
         path = rom_path(rom)
+        ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)  # before: no banner
         self.ale = ale_py.ALEInterface()
-        self.ale.setLoggerMode(ale_py.LoggerMode.Error)
         self.ale.setInt('random_seed', int(seed) % (2 ** 31))
         self.ale.setFloat('repeat_action_probability',
                           float(repeat_action_probability))

@@ -9,15 +9,18 @@ game, 0-30 no-op starts, at most 27,000 agent steps (30 minutes of play).
 import os
 import sys
 
-import ale_py
-from PIL import Image
+import cpu
 
-import a3c
-import ale
-import evaluator
-from a3c_models import A3CLSTM, ModelFileError, model_from_file
-from cli import ArgumentParser, fail, positive_int
-from policies import SoftmaxPolicy
+cpu.configure()  # before numpy loads
+
+from PIL import Image  # noqa: E402
+
+import a3c  # noqa: E402
+import ale  # noqa: E402
+import evaluator  # noqa: E402
+from a3c_models import A3CLSTM, ModelFileError, model_from_file  # noqa: E402
+from cli import ArgumentParser, fail, positive_int  # noqa: E402
+from policies import SoftmaxPolicy  # noqa: E402
 
 GIF_MAX_FRAMES = 2000
 # One GIF frame per agent step (4 emulator frames at 60 Hz) is 15 per second;
@@ -127,8 +130,6 @@ def main(argv=None):
     if args.record:
         check_record_path(args.record)
 
-    # Before the first ALEInterface exists, or it prints its banner on stderr.
-    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
     try:
         env = ale.ALE(args.rom, seed=args.seed, training=False)
     except ale.RomError as e:

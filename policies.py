@@ -33,12 +33,21 @@ class SoftmaxDistribution(object):
     def entropy(self):
         return -F.sum(F.softmax(self.logits) * self.log_probs, axis=1)
 
-    def sample(self, rng, greedy=False):
-        """One action per row; the inverse-CDF draw costs one uniform number."""
-        logits = self.logits.array
-        if greedy:
-            return logits.argmax(axis=1)
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        cdf = np.cumsum(p, axis=1)
-        u = rng.random_sample(len(p)) * cdf[:, -1]
-        return np.minimum((cdf < u[:, None]).sum(axis=1), p.shape[1] - 1)
+
+
+def sample(logits, rng, greedy=False):
+    """One action per row of a logits array; the inverse-CDF draw costs one
+    uniform number."""
+    if greedy:
+        return logits.argmax(axis=1)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    cdf = np.cumsum(p, axis=1)
+    u = rng.random_sample(len(p)) * cdf[:, -1]
+    return np.minimum((cdf < u[:, None]).sum(axis=1), p.shape[1] - 1)
+
+
+def entropy(logits):
+    """Of each row of a logits array."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -(np.exp(logp) * logp).sum(axis=1)

@@ -1,0 +1,214 @@
+"""The paper's A3C networks (FF and LSTM on the DQN torso) written out in numpy,
+forward and backward, over the arrays of a Chainer model.
+
+Why: a batch-1 pass through Chainer spends most of its time in Python
+bookkeeping (a FunctionNode per operation, forward and backward) and in an
+im2col that copies 64 slices.  Here each convolution is one strided view, one
+copy and one matrix product, and the backward pass is written by hand.  The
+Chainer model stays the definition, the file format and the reference: the
+tests check that both give the same loss and gradients.
+"""
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from a3c_models import A3CFF, A3CLSTM
+from nets import DQNHead
+
+SCALE = np.float32(1 / 255)
+
+
+def supports(model):
+    return (type(model) in (A3CFF, A3CLSTM) and type(model[0]) is DQNHead
+            and model[0][0].W.dtype == np.float32)
+
+
+def _patches(x, k, stride):
+    """(B, H, W, C) -> (B, OH, OW, k, k, C) view of every k x k patch."""
+    b, h, w, c = x.shape
+    oh, ow = (h - k) // stride + 1, (w - k) // stride + 1
+    s = x.strides
+    return as_strided(x, (b, oh, ow, k, k, c),
+                      (s[0], s[1] * stride, s[2] * stride, s[1], s[2], s[3]))
+
+
+def _conv1_columns(obs):
+    """im2col for conv 8x8 stride 4 by space-to-depth: 84x84x4 becomes 21x21
+    blocks of 64 values, and each 8x8 patch is 2x2 whole blocks, so the copy
+    moves runs of 64 values instead of 8.  Column order: (di, dj, c, ki, kj)."""
+    b = len(obs)
+    blocks = obs.reshape(b, 4, 21, 4, 21, 4).transpose(0, 2, 4, 1, 3, 5)
+    blocks = blocks.astype(np.float32).reshape(b, 21, 21, 64)
+    return _patches(blocks, 2, 1).reshape(b * 400, 256)
+
+
+def _conv1_weight(W):
+    """(16, c, kh, kw) -> (16, 256) in `_conv1_columns`' order, kh = 4 di + ki."""
+    return W.reshape(16, 4, 2, 4, 2, 4).transpose(0, 2, 4, 1, 3, 5).reshape(16, 256)
+
+
+def _concat_caches(caches):
+    h = np.concatenate([c[0] for c in caches])
+    torso = tuple(np.concatenate(parts) for parts in zip(*(c[1] for c in caches)))
+    lstm = None
+    if caches[0][2] is not None:
+        lstm = (np.concatenate([c[2][0] for c in caches]),
+                [step for c in caches for step in c[2][1]])
+    return h, torso, lstm
+
+
+def _sigmoid(x):
+    return 0.5 * (np.tanh(0.5 * x) + 1)
+
+
+class NumpyA3C(object):
+    """Reads the model's parameter arrays on every call, so it sees syncs, and
+    writes gradients into the model's `.grad` arrays like `backward()` would."""
+
+    def __init__(self, model):
+        self.model = model
+        self.lstm = type(model) is A3CLSTM
+        p = dict(model.namedparams())
+        self.p = p
+        self.pi, self.v = ('/2/0/', '/3/0/') if self.lstm else ('/1/0/', '/2/0/')
+        for param in p.values():
+            param.grad = np.zeros_like(param.array)
+
+    def _torso(self, obs):
+        p = self.p
+        b = len(obs)
+        col1 = _conv1_columns(np.asarray(obs))
+        h1 = col1 @ (_conv1_weight(p['/0/0/W'].array).T * SCALE)
+        h1 += p['/0/0/b'].array
+        np.maximum(h1, 0, out=h1)
+        h1 = h1.reshape(b, 20, 20, 16)
+        W2 = p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)
+        col2 = _patches(h1, 4, 2).reshape(b * 81, 256)
+        h2 = col2 @ W2.T
+        h2 += p['/0/1/b'].array
+        np.maximum(h2, 0, out=h2)
+        f = h2.reshape(b, 9, 9, 32).transpose(0, 3, 1, 2).reshape(b, 2592)
+        h3 = f @ p['/0/2/W'].array.T
+        h3 += p['/0/2/b'].array
+        np.maximum(h3, 0, out=h3)
+        return h3, (col1, h1, col2, h2, f)
+
+    def forward(self, obs, state):
+        """(logits (T, A), values (T,), new state, cache for `backward`)."""
+        h, torso = self._torso(obs)
+        lstm_cache = None
+        if self.lstm:
+            h, state, lstm_cache = self._lstm(h, state)
+        p = self.p
+        logits = h @ p[self.pi + 'W'].array.T + p[self.pi + 'b'].array
+        v = h @ p[self.v + 'W'].array[0] + p[self.v + 'b'].array[0]
+        return logits, v, state, (h, torso, lstm_cache)
+
+    def _lstm(self, x, state):
+        p = self.p
+        up = x @ p['/1/upward/W'].array.T + p['/1/upward/b'].array
+        Wl = p['/1/lateral/W'].array
+        c, h = state[0][0], state[1][0]
+        n = len(c)
+        hs, steps = np.empty((len(x), n), np.float32), []
+        for t in range(len(x)):
+            r = (up[t] + Wl @ h).reshape(n, 4)
+            a, i, f, o = np.tanh(r[:, 0]), _sigmoid(r[:, 1]), _sigmoid(r[:, 2]), _sigmoid(r[:, 3])
+            c_prev, h_prev = c, h
+            c = a * i + f * c_prev
+            tc = np.tanh(c)
+            h = o * tc
+            hs[t] = h
+            steps.append((a, i, f, o, c_prev, h_prev, tc))
+        return hs, (c[None], h[None]), (x, steps)
+
+    def loss_and_grads(self, steps, actions, rewards, bootstrap, gamma, beta,
+                       v_loss_coef):
+        """The loss of `a3c.a3c_loss`, its gradient left in the model's `.grad`.
+
+        `steps` are the (logits, values, cache) that `forward` returned while
+        acting: the weights have not changed since (the agent syncs only at a
+        segment's start), so they are exactly the activations the update needs
+        and nothing is computed twice.  `bootstrap` is V of the state after the
+        segment, or 0 at a terminal state."""
+        from a3c import n_step_returns
+        n = len(actions)
+        logits = np.concatenate([s[0] for s in steps])
+        v = np.concatenate([s[1] for s in steps])
+        cache = _concat_caches([s[2] for s in steps])
+        R = n_step_returns(rewards, bootstrap, gamma).astype(np.float32)
+        z = logits - logits.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        prob = np.exp(logp)
+        entropy = -(prob * logp).sum(axis=1)
+        adv = R - v
+        rows = np.arange(n)
+        loss = (-(logp[rows, actions] * adv).sum() - beta * entropy.sum()
+                + v_loss_coef * 0.5 * ((R - v) ** 2).sum())
+
+        dz = prob * adv[:, None]
+        dz[rows, actions] -= adv
+        dz += beta * prob * (logp + entropy[:, None])
+        dv = v_loss_coef * (v - R)
+        self._backward(dz.astype(np.float32), dv.astype(np.float32), cache, n)
+        return float(loss)
+
+    def _backward(self, dz, dv, cache, n):
+        p = self.p
+        h, (col1, h1, col2, h2, f), lstm_cache = cache
+        h = h[:n]
+        Wpi, Wv = p[self.pi + 'W'].array, p[self.v + 'W'].array
+        p[self.pi + 'W'].grad[...] = dz.T @ h
+        p[self.pi + 'b'].grad[...] = dz.sum(axis=0)
+        p[self.v + 'W'].grad[...] = dv @ h
+        p[self.v + 'b'].grad[...] = dv.sum()
+        dh = dz @ Wpi + np.outer(dv, Wv[0])
+        if self.lstm:
+            dh = self._lstm_backward(dh, lstm_cache)
+        h3 = (h if not self.lstm else lstm_cache[0])[:n]
+        dh *= h3 > 0
+        p['/0/2/W'].grad[...] = dh.T @ f[:n]
+        p['/0/2/b'].grad[...] = dh.sum(axis=0)
+        df = (dh @ p['/0/2/W'].array).reshape(n, 32, 9, 9).transpose(0, 2, 3, 1)
+        d2 = df.reshape(n * 81, 32) * (h2[:n * 81] > 0)
+        p['/0/1/W'].grad[...] = (d2.T @ col2[:n * 81]).reshape(32, 4, 4, 16).transpose(0, 3, 1, 2)
+        p['/0/1/b'].grad[...] = d2.sum(axis=0)
+        dcol2 = (d2 @ p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)).reshape(
+            n, 9, 9, 4, 4, 16)
+        # col2im: kernel row i = 2 s + a lands on input row 2 (r + s) + a.
+        d1 = np.zeros((n, 10, 2, 10, 2, 16), np.float32)
+        dcol2 = dcol2.reshape(n, 9, 9, 2, 2, 2, 2, 16)
+        for s in range(2):
+            for u in range(2):
+                d1[:, s:s + 9, :, u:u + 9, :] += dcol2[:, :, :, s, :, u].transpose(
+                    0, 1, 3, 2, 4, 5)
+        d1 = d1.reshape(n * 400, 16)
+        d1 *= h1.reshape(-1, 16)[:n * 400] > 0
+        gW1 = (d1.T @ col1[:n * 400]) * SCALE
+        p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, 4, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
+            16, 4, 8, 8)
+        p['/0/0/b'].grad[...] = d1.sum(axis=0)
+
+    def _lstm_backward(self, dh_out, lstm_cache):
+        """Back-propagation through the segment's steps; returns d(torso output)."""
+        p = self.p
+        x, steps = lstm_cache
+        n = len(dh_out)
+        Wl = p['/1/lateral/W'].array
+        dup = np.empty((n, Wl.shape[0]), np.float32)
+        h_prevs = np.empty((n, Wl.shape[1]), np.float32)
+        dh_next = np.zeros(Wl.shape[1], np.float32)
+        dc = np.zeros(Wl.shape[1], np.float32)
+        for t in reversed(range(n)):
+            a, i, f, o, c_prev, h_prev, tc = steps[t]
+            dh = dh_out[t] + dh_next
+            dc = dc + dh * o * (1 - tc * tc)
+            dr = np.stack([dc * i * (1 - a * a), dc * a * i * (1 - i),
+                           dc * c_prev * f * (1 - f), dh * tc * o * (1 - o)], axis=1)
+            dr = dr.reshape(-1)
+            dup[t], h_prevs[t] = dr, h_prev
+            dh_next = dr @ Wl
+            dc = dc * f
+        p['/1/lateral/W'].grad[...] = dup.T @ h_prevs
+        p['/1/upward/W'].grad[...] = dup.T @ x[:n]
+        p['/1/upward/b'].grad[...] = dup.sum(axis=0)
+        return dup @ p['/1/upward/W'].array

@@ -1,0 +1,75 @@
+"""The numpy fast path computes what the Chainer graph computes."""
+import numpy as np
+import pytest
+
+import chainer
+
+import a3c
+from a3c_models import A3CFF, A3CLSTM
+from nets import MLPHead
+from numpy_nets import NumpyA3C, supports
+
+
+def inputs(seed, n=5):
+    rng = np.random.RandomState(seed)
+    obs = rng.randint(0, 256, size=(n, 4, 84, 84)).astype(np.uint8)
+    actions = list(rng.randint(0, 6, size=n))
+    rewards = list(rng.choice([-1.0, 0.0, 1.0], size=n))
+    return obs, actions, rewards, rng.randint(0, 256, size=(4, 84, 84)).astype(np.uint8)
+
+
+@pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
+@pytest.mark.parametrize('terminal', [True, False])
+def test_same_loss_and_gradients(model_class, terminal):
+    np.random.seed(0)
+    model = model_class(6)
+    for _, p in model.namedparams():  # larger weights than at init: live units everywhere
+        p.array *= 3
+    obs, actions, rewards, last = inputs(1)
+    last = None if terminal else last
+    state = model.initial_state()
+    if state is not None:
+        state = tuple(np.random.RandomState(2).randn(1, 256).astype(np.float32) * 0.5
+                      for _ in range(2))
+    args = (state, obs, actions, rewards, last, 0.99, 0.01, 0.5)
+
+    loss = a3c.a3c_loss(model, *args)
+    model.cleargrads()
+    loss.backward()
+    plain = {n: p.grad.copy() for n, p in model.namedparams()}
+
+    # The fast path learns from what it computed while acting, step by step.
+    fast, steps = NumpyA3C(model), []
+    for x in obs:
+        logits, v, state, cache = fast.forward(x[None], state)
+        steps.append((logits, v, cache))
+    bootstrap = 0.0 if terminal else float(fast.forward(last[None], state)[1][0])
+    fast_loss = fast.loss_and_grads(steps, actions, rewards, bootstrap, 0.99, 0.01, 0.5)
+    np.testing.assert_allclose(fast_loss, float(loss.array), rtol=1e-4)
+    for name, param in model.namedparams():
+        scale = np.abs(plain[name]).max()
+        assert scale > 0, name
+        np.testing.assert_allclose(param.grad, plain[name], rtol=1e-3, atol=1e-4 * scale,
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
+def test_same_acting_outputs(model_class):
+    np.random.seed(3)
+    model = model_class(6)
+    obs = inputs(4, 1)[0]
+    state = model.initial_state()
+    logits, v, new_state, _ = NumpyA3C(model).forward(obs, state)
+    with chainer.no_backprop_mode():
+        pi, v_ref, ref_state = model.unroll(obs, state)
+    np.testing.assert_allclose(logits, pi.logits.array, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(v, v_ref.array[:, 0], rtol=1e-4, atol=1e-6)
+    if state is not None:
+        np.testing.assert_allclose(new_state[1], ref_state[1], rtol=1e-4, atol=1e-6)
+
+
+def test_only_the_papers_networks_take_the_fast_path():
+    assert supports(A3CFF(4)) and supports(A3CLSTM(4))
+    assert not supports(A3CFF(3, head=MLPHead(5)))
+    assert a3c.A3C(A3CFF(3, head=MLPHead(5)), None).fast is None
+    assert a3c.A3C(A3CFF(4), None, fast=False).fast is None
