@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 ARGS ?=
 
-.PHONY: setup train test
+.PHONY: setup train test bench bench-peers
 
 setup: $(STAMP)
 
@@ -20,3 +20,11 @@ train: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests $(ARGS)
+
+# Throughput table (bench.json beside it); bench-peers adds ChainerRL and PFRL, measured
+# by ../shared/bench/peers/ in the same invocation, and prints the ratios.
+bench: $(STAMP)
+	$(PY) bench.py $(ARGS)
+
+bench-peers: $(STAMP)
+	$(PY) bench.py --methods a3c-ff,a3c-lstm --peers $(ARGS)

@@ -1,0 +1,216 @@
+"""Throughput on this machine: the emulator alone (the ceiling), then training
+steps/s and per-worker memory for each method and process count, as a table
+and as JSON.  With --peers, ChainerRL and PFRL (../shared/bench/peers/) are
+measured in the same invocation and the ratios printed.
+
+    python bench.py [--processes 1,2] [--seconds 60] [--methods a3c-ff,a3c-lstm,...]
+
+Each training run is the real script (`a3c_ale.py` / `q_ale.py`) on Pong with
+evaluation off; its rate is read from the global step counter in its progress
+lines, from `--warmup` seconds after the first line to the last one (start-up
+excluded, as the peers' harness does).
+"""
+import cpu
+
+cpu.configure()  # before numpy loads
+
+import json  # noqa: E402
+import multiprocessing as mp  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import ale  # noqa: E402
+from cli import ArgumentParser, positive_float, positive_int  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+METHODS = {
+    'a3c-ff': ['a3c_ale.py'],
+    'a3c-lstm': ['a3c_ale.py', '--use-lstm'],
+    'one-step-q': ['q_ale.py', '--method', 'one-step-q'],
+    'sarsa': ['q_ale.py', '--method', 'sarsa'],
+    'n-step-q': ['q_ale.py', '--method', 'n-step-q'],
+}
+PEERS = os.path.join(HERE, '..', 'shared', 'bench', 'peers')
+STATUS = re.compile(r'^steps (\d+)/')
+
+
+def _emulate(rom, seconds, result):
+    env, rng = ale.ALE(rom, seed=os.getpid()), np.random.RandomState(0)
+    env.reset()
+    n, end = 0, time.time() + seconds
+    while time.time() < end:
+        _, _, terminated, truncated = env.step(rng.randint(env.n_actions))
+        n += 1
+        if terminated or truncated:
+            env.reset()
+    result.put(n / seconds)
+
+
+def emulator_rate(rom, processes, seconds):
+    """Mean steps/s per process with `processes` emulators running at once."""
+    ctx = mp.get_context('fork')
+    result = ctx.SimpleQueue()
+    procs = [ctx.Process(target=_emulate, args=(rom, seconds, result))
+             for _ in range(processes)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return float(np.mean([result.get() for _ in procs]))
+
+
+def _children(pid):
+    try:
+        with open('/proc/{0}/task/{0}/children'.format(pid)) as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def _rss_mb(pid):
+    try:
+        with open('/proc/{}/status'.format(pid)) as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def training_rate(method, processes, rom, seconds, warmup):
+    """(steady steps/s, largest worker's resident MB) of one real training run."""
+    outdir = tempfile.mkdtemp(prefix='bench-')
+    cmd = [sys.executable, os.path.join(HERE, METHODS[method][0])] + METHODS[method][1:] + [
+        str(processes), rom, '--steps', str(10 ** 9), '--eval-frequency', str(10 ** 9),
+        '--eval-n-runs', '1', '--log-interval', '1', '--checkpoint-interval', '0',
+        '--outdir', os.path.join(outdir, 'run')]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, bufsize=1)
+    marks, rss, start = [], 0.0, None
+    for line in proc.stdout:
+        m = STATUS.match(line)
+        if not m:
+            continue
+        now = time.time()
+        start = start or now
+        marks.append((now, int(m.group(1))))
+        rss = max([rss] + [_rss_mb(c) for c in _children(proc.pid)])
+        if now - start >= seconds:
+            break
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    steady = [(t, s) for t, s in marks if t - marks[0][0] >= warmup]
+    if len(steady) < 2:
+        raise RuntimeError('{} with {} processes printed too few progress lines'.format(
+            method, processes))
+    (t0, s0), (t1, s1) = steady[0], steady[-1]
+    return (s1 - s0) / (t1 - t0), rss
+
+
+def peer_rates(peer):
+    """{processes: steady steps/s} from one round of the peers' own harness."""
+    out = tempfile.mkdtemp(prefix='peers-')
+    env = dict(os.environ, OUT=out, REPS='1')
+    subprocess.run(['bash', os.path.join(PEERS, 'run_peer.sh'), peer], env=env, check=True)
+    rates = {}
+    with open(os.path.join(out, 'results_{}.jsonl'.format(peer))) as f:
+        for line in f:
+            d = json.loads(line)
+            rates[d['processes']] = d['steady_steps_per_s']
+    return rates
+
+
+def main():
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--processes', default=','.join(
+        str(p) for p in range(1, os.cpu_count() + 1)),
+        help='comma-separated process counts (default: 1 to the number of cores)')
+    parser.add_argument('--methods', default=','.join(METHODS),
+                        help='comma-separated, from: ' + ', '.join(METHODS))
+    parser.add_argument('--rom', default='pong')
+    parser.add_argument('--seconds', type=positive_float, default=60.0,
+                        help='length of each training run')
+    parser.add_argument('--warmup', type=positive_float, default=15.0)
+    parser.add_argument('--emulator-seconds', type=positive_int, default=15)
+    parser.add_argument('--peers', action='store_true',
+                        help='also run ChainerRL and PFRL (about 8 minutes each)')
+    parser.add_argument('--json', default='bench.json')
+    args = parser.parse_args()
+    try:
+        processes = [positive_int(p) for p in args.processes.split(',')]
+    except Exception:
+        parser.error('--processes {!r} is not a list of positive integers'.format(
+            args.processes))
+    methods = args.methods.split(',')
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        parser.error('unknown method {!r}; choose from {}'.format(unknown[0], ', '.join(METHODS)))
+    ale.rom_path(args.rom)
+
+    results = {'machine': {'cpus': os.cpu_count(), 'cpu': _cpu_name(),
+                           'openblas_coretype': os.environ.get('OPENBLAS_CORETYPE')},
+               'rom': args.rom, 'seconds': args.seconds, 'warmup': args.warmup,
+               'emulator': {}, 'training': {}, 'peers': {}}
+    for p in processes:
+        results['emulator'][p] = emulator_rate(args.rom, p, args.emulator_seconds)
+        print('emulator alone, {} process(es): {:.0f} steps/s per process'.format(
+            p, results['emulator'][p]), flush=True)
+    for method in methods:
+        for p in processes:
+            rate, rss = training_rate(method, p, args.rom, args.seconds, args.warmup)
+            results['training'].setdefault(method, {})[p] = {'steps_per_s': rate,
+                                                             'worker_rss_mb': rss}
+            print('{} with {} process(es): {:.0f} steps/s, largest worker {:.0f} MB'.format(
+                method, p, rate, rss), flush=True)
+    if args.peers:
+        for peer in ('chainerrl', 'pfrl'):
+            results['peers'][peer] = peer_rates(peer)
+    with open(args.json, 'w') as f:
+        json.dump(results, f, indent=2)
+    print()
+    print(table(results, processes))
+    print('\n(figures also in {})'.format(args.json))
+
+
+def table(results, processes):
+    cols = ' | '.join('{} proc'.format(p) for p in processes)
+    lines = ['| steps/s on {} ({} cores) | {} | worker RSS (MB) |'.format(
+        results['rom'], results['machine']['cpus'], cols),
+        '|---|' + '---|' * (len(processes) + 1)]
+    lines.append('| emulator alone, per process | {} | |'.format(' | '.join(
+        '{:.0f}'.format(results['emulator'][p]) for p in processes)))
+    for method, by_p in results['training'].items():
+        lines.append('| {} | {} | {:.0f} |'.format(method, ' | '.join(
+            '{:.0f}'.format(by_p[p]['steps_per_s']) if p in by_p else '' for p in processes),
+            max(r['worker_rss_mb'] for r in by_p.values())))
+    for peer, by_p in results['peers'].items():
+        lines.append('| {} (peer) | {} | |'.format(peer, ' | '.join(
+            '{:.0f}'.format(by_p[p]) if p in by_p else '' for p in processes)))
+    ours = results['training'].get('a3c-ff', {})
+    for peer, by_p in results['peers'].items():
+        for p in processes:
+            if p in ours and p in by_p:
+                lines.append('a3c-ff / {} with {} process(es): {:.2f}x'.format(
+                    peer, p, ours[p]['steps_per_s'] / by_p[p]))
+    return '\n'.join(lines)
+
+
+def _cpu_name():
+    try:
+        with open('/proc/cpuinfo') as f:
+            return next(line.split(':', 1)[1].strip() for line in f
+                        if line.startswith('model name'))
+    except (OSError, StopIteration):
+        return None
+
+
+if __name__ == '__main__':
+    main()
