@@ -1,13 +1,15 @@
 import numpy as np
+import pytest
 
 import chainer
 
 from rmsprop_async import RMSpropAsync
 
 
-def test_steps_equal_float64_reference():
+@pytest.mark.parametrize('shape', [(2, 3), (3, 50000)])  # one chunk, and several
+def test_steps_equal_float64_reference(shape):
     rng = np.random.RandomState(0)
-    link = chainer.links.Linear(3, 2)
+    link = chainer.links.Linear(shape[1], shape[0])
     theta = link.W.array.astype(np.float64).copy()
     g = np.zeros_like(theta)
     lr, alpha, eps = 7e-4, 0.99, 0.1
@@ -17,7 +19,7 @@ def test_steps_equal_float64_reference():
         grad = rng.randn(*theta.shape)
         link.cleargrads()
         link.W.grad = grad.astype(np.float32)
-        link.b.grad = np.zeros(2, dtype=np.float32)
+        link.b.grad = np.zeros(shape[0], dtype=np.float32)
         opt.update()
         g = alpha * g + (1 - alpha) * grad ** 2
         theta = theta - lr * grad / np.sqrt(g + eps)  # eps inside the root
