@@ -7,6 +7,7 @@ from chainer import links as L
 
 from nets import DQNHead, init_like_torch
 from policies import SoftmaxPolicy
+from q_functions import QFunction
 from v_functions import VFunction
 
 
@@ -76,16 +77,20 @@ def _datasets(path):
 
 
 def model_from_file(path):
-    """Builds the network a file holds (FF or LSTM, its action count) and loads it."""
+    """Builds the network a file holds (A3C FF or LSTM, or q_ale.py's Q network:
+    the head and `1/0/...` alone; its action count) and loads it."""
     shapes = _datasets(path)
     pi = shapes.get('2/0/W' if '1/upward/W' in shapes else '1/0/W', ())
     if len(pi) == 2 and pi[0] > 0 and '1/upward/W' in shapes:
         model = A3CLSTM(pi[0])
     elif len(pi) == 2 and pi[0] > 0 and shapes.get('2/0/W', ())[:1] == (1,):
         model = A3CFF(pi[0])
+    elif len(pi) == 2 and pi[0] > 0 and {
+            name for name in shapes if not name.startswith('0/')} == {'1/0/W', '1/0/b'}:
+        model = QFunction(pi[0])
     else:
-        raise ModelFileError('{} holds no A3C FF or LSTM model (datasets: {})'.format(
-            path, ', '.join(sorted(shapes)[:6]) or 'none'))
+        raise ModelFileError('{} holds no A3C FF or LSTM model or Q network (datasets: '
+                             '{})'.format(path, ', '.join(sorted(shapes)[:6]) or 'none'))
     load(path, model)
     return model
 

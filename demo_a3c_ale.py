@@ -1,10 +1,11 @@
-"""Watch a trained A3C model (FF or LSTM) play whole games of an Atari game.
+"""Watch a trained A3C model (FF or LSTM) or Q network play whole games of an Atari game.
 
     python demo_a3c_ale.py ROM MODEL [--n-runs 10] [--seed 0] [--deterministic]
                            [--record FILE.gif] [--use-lstm]
 
 Evaluation rules, as in training's evaluations: a lost life does not end the
 game, 0-30 no-op starts, at most 27,000 agent steps (30 minutes of play).
+A Q network (q_ale.py's) acts epsilon-greedily with epsilon 0.05, as there.
 """
 import os
 import sys
@@ -18,9 +19,11 @@ from PIL import Image  # noqa: E402
 import a3c  # noqa: E402
 import ale  # noqa: E402
 import evaluator  # noqa: E402
+import q_learning  # noqa: E402
 from a3c_models import A3CLSTM, ModelFileError, model_from_file  # noqa: E402
 from cli import ArgumentParser, fail, positive_int  # noqa: E402
 from policies import SoftmaxPolicy  # noqa: E402
+from q_functions import QFunction  # noqa: E402
 
 GIF_MAX_FRAMES = 2000
 # One GIF frame per agent step (4 emulator frames at 60 Hz) is 15 per second;
@@ -72,6 +75,8 @@ class Player(object):
 
 
 def n_actions_of(model):
+    if isinstance(model, QFunction):
+        return model.n_actions
     return next(link for link in model if isinstance(link, SoftmaxPolicy))[0].W.shape[0]
 
 
@@ -110,14 +115,16 @@ def main(argv=None):
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('rom', help='a game bundled with ale-py (pong, breakout, ...) '
                         'or the path of a ROM file')
-    parser.add_argument('model', help='a model file a3c_ale.py saved (<steps>.h5, '
-                        '<steps>_finish.h5, ...); FF or LSTM is read from the file')
+    parser.add_argument('model', help='a model file a3c_ale.py or q_ale.py saved '
+                        '(<steps>.h5, <steps>_finish.h5, ...); the network is read '
+                        'from the file')
     parser.add_argument('--n-runs', type=positive_int, default=10,
                         help='games to play (default 10)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seeds the no-op starts and the sampling of actions')
     parser.add_argument('--deterministic', action='store_true',
-                        help='always take the most probable action instead of sampling')
+                        help='always take the most probable action instead of sampling '
+                        '(a Q network: the greedy one instead of epsilon-greedy)')
     parser.add_argument('--record', metavar='FILE.gif',
                         help='write the first game as an animated GIF in colour: '
                         'every other pixel each way (80x105), 15 frames per second '
@@ -139,17 +146,24 @@ def main(argv=None):
     except ModelFileError as e:
         fail(str(e))
     if args.use_lstm and not isinstance(model, A3CLSTM):
-        fail('--use-lstm given, but {} holds an A3C FF model'.format(args.model))
+        fail('--use-lstm given, but {} holds {}'.format(
+            args.model, 'a Q network' if isinstance(model, QFunction) else 'an A3C FF model'))
     if n_actions_of(model) != env.n_actions:
         fail('{} chooses among {} actions, but {} has {} (its minimal action set)'.format(
             args.model, n_actions_of(model), args.rom, env.n_actions))
 
     if args.record:
         env = Recorder(env)
-    player = Player(a3c.A3C(model, None, seed=args.seed), args.deterministic)
+    if isinstance(model, QFunction):  # the target network (here: itself) is for training only
+        agent = q_learning.QAgent(model, model, None, seed=args.seed)
+        policy = 'greedy' if args.deterministic else 'epsilon-greedy ({})'.format(
+            agent.eval_epsilon)
+    else:
+        agent = a3c.A3C(model, None, seed=args.seed)
+        policy = 'most probable' if args.deterministic else 'sampled'
+    player = Player(agent, args.deterministic)
     print('{} from {} playing {}, {} actions, seed {}'.format(
-        type(model).__name__, args.model, args.rom,
-        'most probable' if args.deterministic else 'sampled', args.seed), flush=True)
+        type(model).__name__, args.model, args.rom, policy, args.seed), flush=True)
     scores = []
     try:
         for i in range(args.n_runs):

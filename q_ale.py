@@ -7,10 +7,11 @@ epsilon-greedily with epsilon 0.05.
 """
 import copy
 import multiprocessing
-import os
 import sys
 
-os.environ.setdefault('OMP_NUM_THREADS', '1')  # one thread per worker: see README
+import cpu
+
+cpu.configure()  # before numpy loads
 
 import checkpoints  # noqa: E402
 import experiment  # noqa: E402

@@ -135,11 +135,12 @@ class QAgent(object):
         self.optimizer.update()
         self._begin_segment()
 
-    def act(self, obs):
-        """Epsilon-greedy with `eval_epsilon` from the local weights, without learning."""
+    def act(self, obs, greedy=False):
+        """Epsilon-greedy with `eval_epsilon` (or greedy) from the local
+        weights, without learning."""
         q = self._q(obs)
         self._stats += (1, float(q.max()))
-        if self.rng.random_sample() < self.eval_epsilon:
+        if not greedy and self.rng.random_sample() < self.eval_epsilon:
             return self.rng.randint(len(q))
         return int(q.argmax())
 

@@ -1,18 +1,21 @@
 """The value-based agents: learning on Catch through the real training loop,
 their targets against hand computations, the target network's refreshes and
-the exploration schedule; and q_ale.py end to end."""
+the exploration schedule; the Q network's file; q_ale.py and the demo end to end."""
 import copy
 import json
 import os
 import subprocess
 import sys
 
+import h5py
 import numpy as np
 import pytest
 
 import chainer
 
+import checkpoints
 import shared
+from a3c_models import model_from_file
 from catch import SIZE, Catch
 from evaluator import ScoresFile, run_episodes
 from nets import MLPHead
@@ -211,3 +214,33 @@ def test_q_ale_end_to_end(tmp_path):
     assert len(rows) == 2 and rows[-1]['steps'] == 2000
     assert list(rows[0])[-1] == 'average_max_q'
     assert os.path.exists(os.path.join(out, '2000_finish.h5'))
+
+
+def test_q_network_file_layout_and_loading(tmp_path):
+    model = QFunction(6)
+    optimizer = RMSpropAsync()
+    optimizer.setup(model)
+    path = checkpoints.save(str(tmp_path), 0, '', model, optimizer)
+    with h5py.File(path, 'r') as f:
+        found = {}
+        f.visititems(lambda n, o: found.__setitem__(n, o.shape)
+                     if isinstance(o, h5py.Dataset) else None)
+    assert found == {'0/0/W': (16, 4, 8, 8), '0/0/b': (16,), '0/1/W': (32, 16, 4, 4),
+                     '0/1/b': (32,), '0/2/W': (256, 2592), '0/2/b': (256,),
+                     '1/0/W': (6, 256), '1/0/b': (6,)}
+    loaded = model_from_file(path)
+    assert type(loaded) is QFunction and loaded.n_actions == 6
+    for (n, a), (m, b) in zip(sorted(model.namedparams()), sorted(loaded.namedparams())):
+        assert n == m
+        np.testing.assert_array_equal(a.array, b.array)
+
+
+def test_demo_plays_a_q_network_epsilon_greedily(tmp_path):
+    optimizer = RMSpropAsync()
+    optimizer.setup(QFunction(6))
+    path = checkpoints.save(str(tmp_path), 0, '', optimizer.target, optimizer)
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'demo_a3c_ale.py'), 'pong', path,
+                        '--n-runs', '1'], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert 'QFunction' in r.stdout and 'epsilon-greedy (0.05)' in r.stdout
+    assert [line for line in r.stdout.splitlines() if line.startswith('run 1: score')]
