@@ -10,8 +10,6 @@ The paper's networks take a numpy fast path (numpy_nets.py) that computes the
 same loss and gradient without Chainer's per-operation overhead; any other
 model, or `fast=False`, goes through Chainer's graph.
 """
-import copy
-
 import numpy as np
 
 import chainer
@@ -19,6 +17,7 @@ from chainer import functions as F
 
 import numpy_nets
 import policies
+from local_copy import LocalCopy
 
 
 def n_step_returns(rewards, bootstrap, gamma):
@@ -58,7 +57,8 @@ class A3C(object):
                  v_loss_coef=0.5, seed=0, fast=True):
         self.shared_model = shared_model
         self.optimizer = optimizer
-        self.model = copy.deepcopy(shared_model)
+        self.local = LocalCopy(shared_model)
+        self.model = self.local.model
         self.fast = (numpy_nets.NumpyA3C(self.model)
                      if fast and numpy_nets.supports(self.model) else None)
         self.t_max = t_max
@@ -66,15 +66,12 @@ class A3C(object):
         self.beta = beta
         self.v_loss_coef = v_loss_coef
         self.rng = np.random.RandomState(seed % (2 ** 32))
-        self._shared_params = [p for _, p in sorted(shared_model.namedparams())]
-        self._local_params = [p for _, p in sorted(self.model.namedparams())]
         self.state = self.model.initial_state()
         self._begin_segment()
         self._stats = np.zeros(3)  # count, sum of V, sum of entropy while acting
 
     def _begin_segment(self):
-        for local, shared in zip(self._local_params, self._shared_params):
-            local.array[...] = shared.array
+        self.local.sync()
         self.segment_state = self.state
         self.past_obs, self.past_actions, self.past_rewards = [], [], []
         self.past_steps = []  # the fast path's activations, kept for the update
@@ -123,9 +120,7 @@ class A3C(object):
                             self.gamma, self.beta, self.v_loss_coef)
             self.model.cleargrads()
             loss.backward()
-        for local, shared in zip(self._local_params, self._shared_params):
-            shared.grad = local.grad
-        self.optimizer.update()
+        self.local.apply_gradient(self.optimizer)
         self._begin_segment()
 
     def act(self, obs, greedy=False):

@@ -15,14 +15,13 @@ shares between processes): whoever acts at global step t, t a multiple of
 `global_step` before each `act_and_train`.  Nothing here knows of processes
 or files.
 """
-import copy
-
 import numpy as np
 
 import chainer
 from chainer import functions as F
 
 from a3c import n_step_returns
+from local_copy import LocalCopy, params
 
 # Every process anneals epsilon to one of these, drawn with these probabilities.
 FINAL_EPSILONS = (0.1, 0.01, 0.5)
@@ -38,15 +37,6 @@ def epsilon_at(step, final, anneal_steps):
     return 1.0 + (final - 1.0) * min(step / anneal_steps, 1.0)
 
 
-def _params(model):
-    return [p for _, p in sorted(model.namedparams())]
-
-
-def _copy(sources, destinations):
-    for src, dst in zip(sources, destinations):
-        dst.array[...] = src.array
-
-
 class QAgent(object):
     """What the three methods share; each says how its targets are computed.
 
@@ -60,7 +50,8 @@ class QAgent(object):
         self.shared_model = shared_model
         self.target_model = target_model
         self.optimizer = optimizer
-        self.model = copy.deepcopy(shared_model)
+        self.local = LocalCopy(shared_model)
+        self.model = self.local.model
         self.t_max = t_max
         self.gamma = gamma
         self.target_update_interval = target_update_interval
@@ -69,9 +60,8 @@ class QAgent(object):
         self.rng = np.random.RandomState(seed % (2 ** 32))
         self.final_epsilon = draw_final_epsilon(self.rng)
         self.global_step = 0
-        self._shared_params = _params(shared_model)
-        self._local_params = _params(self.model)
-        self._target_params = _params(target_model)
+        self._shared_params = params(shared_model)
+        self._target_params = params(target_model)
         self._begin_segment()
         self._stats = np.zeros(2)  # count, sum of max Q while acting
 
@@ -80,7 +70,7 @@ class QAgent(object):
         return epsilon_at(self.global_step, self.final_epsilon, self.epsilon_anneal_steps)
 
     def _begin_segment(self):
-        _copy(self._shared_params, self._local_params)
+        self.local.sync()
         self.past_obs, self.past_actions, self.past_rewards = [], [], []
 
     def _q(self, obs):
@@ -103,7 +93,8 @@ class QAgent(object):
         episode's start).  The action comes before the update: Sarsa's target
         for the segment's last step needs it."""
         if self.global_step % self.target_update_interval == 0:
-            _copy(self._shared_params, self._target_params)
+            for shared, target in zip(self._shared_params, self._target_params):
+                target.array[...] = shared.array
         action = self._epsilon_greedy(obs, self.epsilon)
         if self.past_actions:
             self.past_rewards.append(reward)
@@ -130,9 +121,7 @@ class QAgent(object):
         loss = F.sum(F.square(y.astype(q.dtype) - q)) / 2
         self.model.cleargrads()
         loss.backward()
-        for local, shared in zip(self._local_params, self._shared_params):
-            shared.grad = local.grad
-        self.optimizer.update()
+        self.local.apply_gradient(self.optimizer)
         self._begin_segment()
 
     def act(self, obs, greedy=False):
