@@ -40,3 +40,11 @@ positive_float = _number(float, 'a number', lambda x: x > 0 and x < float('inf')
 nonnegative_float = _number(float, 'a number', lambda x: 0 <= x < float('inf'),
                             'a number >= 0')
 probability = _number(float, 'a number', lambda x: 0 <= x <= 1, 'a number in [0, 1]')
+
+
+def say(line, file=None):
+    """One line in one write, so lines from several processes never splice
+    (print() may write the text and its newline separately)."""
+    file = file or sys.stdout
+    file.write(line + '\n')
+    file.flush()

@@ -18,7 +18,7 @@ import experiment  # noqa: E402
 import q_learning  # noqa: E402
 import shared  # noqa: E402
 from a3c_models import ModelFileError, load  # noqa: E402
-from cli import ArgumentParser, fail, positive_int  # noqa: E402
+from cli import ArgumentParser, fail, positive_int, say  # noqa: E402
 from q_functions import QFunction  # noqa: E402
 
 
@@ -56,8 +56,8 @@ def main():
             epsilon_anneal_steps=args.epsilon_anneal_steps, seed=seed)
         name = multiprocessing.current_process().name
         if name.startswith('worker'):  # the evaluator always uses 0.05
-            print('{}: epsilon 1 -> {} over {} steps'.format(
-                name, agent.final_epsilon, args.epsilon_anneal_steps), flush=True)
+            say('{}: epsilon 1 -> {} over {} steps'.format(
+                name, agent.final_epsilon, args.epsilon_anneal_steps))
         return agent
 
     return experiment.train(args, build_model, make_agent,
