@@ -16,7 +16,7 @@ from PIL import Image
 
 import ale
 import experiment
-from a3c_models import A3CLSTM, ModelFileError, model_from_file
+from a3c_models import A3CFF, A3CLSTM, ModelFileError, model_from_file
 from demo_a3c_ale import n_actions_of
 from plot_scores import ScoresError, read_scores
 
@@ -174,10 +174,11 @@ def _check_model(path, name, game, kind, problems):
     except ModelFileError as e:
         problems.append(str(e))
         return None
-    found = 'lstm' if isinstance(model, A3CLSTM) else 'ff'
+    found = {A3CFF: 'ff', A3CLSTM: 'lstm'}.get(type(model))
     if found != kind:
-        problems.append('{}: the model is A3C {}, the folder name says {}'.format(
-            name, found.upper(), kind.upper()))
+        problems.append('{}: the model is {}, the folder name says A3C {}'.format(
+            name, 'A3C ' + found.upper() if found else type(model).__name__,
+            kind.upper()))
     n_model, n_game = n_actions_of(model), ale.ALE(game).n_actions
     if n_model != n_game:
         problems.append('{}: the model has {} actions, {} has {}'.format(

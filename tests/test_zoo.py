@@ -114,7 +114,7 @@ def test_the_folder_name_must_say_the_network(stand_in, tmp_path):
     entry = tmp_path / 'pong_lstm'
     shutil.copytree(stand_in, entry)
     problems = zoo.check_entry(str(entry))
-    assert any('the model is A3C FF, the folder name says LSTM' in p for p in problems)
+    assert any('the model is A3C FF, the folder name says A3C LSTM' in p for p in problems)
     assert any('--use-lstm False, the entry True' in p for p in problems)
     assert zoo.check_entry(str(tmp_path / 'nogame_ff')) != []
     os.rename(entry, tmp_path / 'not_a_game_ff')
