@@ -1,4 +1,6 @@
 """A3C's networks, FF and LSTM, in the original Chainer repository's HDF5 layout."""
+import os
+
 import numpy as np
 
 import chainer
@@ -73,7 +75,17 @@ def _datasets(path):
             return shapes
     except (OSError, KeyError) as e:
         raise ModelFileError('{} is not a readable HDF5 model file ({})'.format(
-            path, str(e).split('(')[0].strip() or type(e).__name__))
+            path, _reason(e)))
+
+
+def _reason(error):
+    """`No such file or directory`, `truncated file`, `file signature not found`
+    (not HDF5) out of h5py's long messages."""
+    if getattr(error, 'errno', None):
+        return os.strerror(error.errno)
+    text = str(error)
+    return text[text.find('(') + 1:].split(':')[0].rstrip(')') if '(' in text \
+        else type(error).__name__
 
 
 def model_from_file(path):
@@ -95,9 +107,46 @@ def model_from_file(path):
     return model
 
 
+def _contents(link):
+    """Name -> array of what a network or an optimizer saves, as in its files."""
+    serializer = chainer.serializers.DictionarySerializer()
+    serializer.save(link)
+    return serializer.target
+
+
+def _few(names):
+    return ', '.join(names[:3]) + (' ...' if len(names) > 3 else '')
+
+
 def load(path, link):
+    """A model file into a network, or an optimizer file into an optimizer.
+
+    The file must hold exactly the datasets it needs, in its shapes: Chainer
+    would take a Q network's layers from an A3C FF file and ignore the rest.
+    And no NaN or infinity: the file of a run that diverged would only spread it."""
+    found = _datasets(path)
+    needed = {name: np.shape(a) for name, a in _contents(link).items()}
+    network = isinstance(link, chainer.Link)
+    what = 'this {} network{}'.format(type(link if network else link.target).__name__,
+                                      '' if network else "'s optimizer")
+    missing, extra = sorted(set(needed) - set(found)), sorted(set(found) - set(needed))
+    problems = []
+    if missing:
+        problems.append('it lacks ' + _few(missing))
+    if extra:
+        problems.append('it holds {}, which {} does not have'.format(_few(extra), what))
+    if problems:
+        raise ModelFileError('{} does not fit {}: {}'.format(path, what, ' and '.join(problems)))
+    for name in sorted(needed):
+        if found[name] != needed[name]:
+            raise ModelFileError('{} does not fit {}: {} is {} in the file but {} '
+                                 'here'.format(path, what, name, found[name], needed[name]))
     try:
         chainer.serializers.load_hdf5(path, link)
     except (KeyError, ValueError, TypeError, OSError) as e:
-        raise ModelFileError('{} does not fit this network: {}'.format(
-            path, str(e).splitlines()[0][:200]))
+        raise ModelFileError('{} does not fit {}: {}'.format(
+            path, what, str(e).splitlines()[0][:200]))
+    for name, a in sorted(_contents(link).items()):
+        if a is not None and not np.isfinite(a).all():
+            raise ModelFileError('{} holds NaN or infinity (in {}): the run that saved it '
+                                 'had diverged; take an earlier file'.format(path, name))

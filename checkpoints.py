@@ -14,6 +14,8 @@ SUFFIXES = ('', '_checkpoint', '_finish', '_except')
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 _NAME = re.compile(r'^(\d+)(_checkpoint|_finish|_except)?\.h5$')
+# What `atomic_save` writes before the rename: `.<name><8 random characters>.tmp`.
+_TEMPORARY = re.compile(r'^\.\d+(_checkpoint|_finish|_except)?\.h5(\.opt)?\w{8}\.tmp$')
 
 
 class CheckpointError(ValueError):
@@ -28,6 +30,8 @@ def atomic_save(path, obj):
     try:
         chainer.serializers.save_hdf5(tmp, obj)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private
+        with open(tmp, 'rb') as f:  # on disk before the rename, or a power cut
+            os.fsync(f.fileno())    # could leave an empty file under the name
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -77,6 +81,14 @@ def resume_target(path):
     else:
         raise CheckpointError('--resume {}: no such file or directory'.format(path))
     return os.path.dirname(os.path.abspath(model)), model, steps_of(model)
+
+
+def remove_temporary(outdir):
+    """Deletes what saves cut short by a kill left behind; returns their names."""
+    names = sorted(n for n in os.listdir(outdir) if _TEMPORARY.match(n))
+    for name in names:
+        os.remove(os.path.join(outdir, name))
+    return names
 
 
 def remove(path):

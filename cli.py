@@ -26,6 +26,8 @@ def _number(kind, name, ok, text):
                 x = int(x)
         except (ValueError, OverflowError):
             raise argparse.ArgumentTypeError('{!r} is not {}'.format(s, name))
+        if kind is int and abs(x) >= 2 ** 63:  # the counters are 64-bit
+            raise argparse.ArgumentTypeError('{!r} is too large (at most 2^63 - 1)'.format(s))
         if not ok(x):
             raise argparse.ArgumentTypeError('{!r} is not {}'.format(s, text))
         return x

@@ -29,21 +29,65 @@ def summary(scores):
 
 
 class ScoresFile(object):
-    """Tab-separated, one header line, one row per evaluation; only ever appended to."""
+    """Tab-separated, one header line, one row per evaluation; only ever appended
+    to, but for the rows a resume from an older checkpoint moves aside."""
 
     def __init__(self, path, extra_columns=()):
         self.path = path
         self.columns = COLUMNS + tuple(extra_columns)
 
-    def rows(self):
+    def _lines(self):
         if not os.path.exists(self.path):
             return []
-        with open(self.path) as f:
-            lines = [line.rstrip('\n').split('\t') for line in f if line.strip()]
+        try:
+            with open(self.path) as f:
+                return [line.rstrip('\n') for line in f if line.strip()]
+        except UnicodeDecodeError:
+            raise ValueError('{} is not a text file'.format(self.path))
+
+    def rows(self):
+        """Raises ValueError, naming the line, for what is no scores file of ours."""
+        lines = self._lines()
         if not lines:
             return []
-        header = lines[0]
-        return [dict(zip(header, map(float, line))) for line in lines[1:]]
+        header = lines[0].split('\t')
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise ValueError('{}: the header line has no {} column'.format(
+                self.path, ', '.join(missing)))
+        rows = []
+        for n, line in enumerate(lines[1:], 2):
+            fields = line.split('\t')
+            try:
+                if len(fields) != len(header):
+                    raise ValueError
+                rows.append(dict(zip(header, map(float, fields))))
+            except ValueError:
+                raise ValueError('{} line {}: expected {} numbers, as in its header'.format(
+                    self.path, n, len(header)))
+        return rows
+
+    def move_rows_after(self, step, path):
+        """Moves the rows beyond `step` to the end of `path`; returns their steps.
+
+        For a run resumed from a checkpoint older than its last evaluations:
+        scores.txt keeps one history, and nothing written is lost."""
+        lines, rows = self._lines(), self.rows()
+        later = [line for line, row in zip(lines[1:], rows) if row['steps'] > step]
+        if not later:
+            return []
+        with open(path, 'a') as f:
+            f.write('\n'.join(([] if f.tell() else lines[:1]) + later) + '\n')
+            f.flush()
+            os.fsync(f.fileno())
+        kept = [line for line, row in zip(lines[1:], rows) if row['steps'] <= step]
+        tmp = '{}.{}.tmp'.format(self.path, os.getpid())
+        with open(tmp, 'w') as f:
+            f.write('\n'.join(lines[:1] + kept) + '\n')
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+        return [int(row['steps']) for row in rows if row['steps'] > step]
 
     def append(self, row):
         new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0

@@ -3,19 +3,20 @@ folder and args.txt, resuming, and the shared model and optimizer it hands to
 `train_async`.  The paper's settings are the defaults."""
 import datetime
 import json
+import math
 import os
 import platform
 import subprocess
 import sys
 
-import chainer
+import numpy as np
 
 import ale
 import checkpoints
 import shared
-from a3c_models import ModelFileError, load
-from cli import (fail, nonnegative_float, positive_float, positive_int,
-                 probability)
+from a3c_models import load
+from cli import (fail, nonnegative_float, nonnegative_int, positive_float,
+                 positive_int, probability)
 from evaluator import ScoresFile
 from rmsprop_async import RMSpropAsync
 from train_async import train_async
@@ -37,7 +38,7 @@ def add_arguments(parser):
                         help='global gradient norm limit')
     parser.add_argument('--gamma', type=probability, default=0.99)
     parser.add_argument('--t-max', type=positive_int, default=5)
-    parser.add_argument('--seed', type=int, default=0,
+    parser.add_argument('--seed', type=nonnegative_int, default=0,
                         help='every process derives its own seed from this and its index')
     parser.add_argument('--repeat-action-probability', type=probability, default=0.0,
                         help='sticky actions; 0 reproduces the paper, ale-py defaults to 0.25')
@@ -150,9 +151,41 @@ def _versions():
     return found
 
 
-def _episodes_so_far(outdir):
-    rows = ScoresFile(os.path.join(outdir, 'scores.txt')).rows()
-    return int(rows[-1]['episodes']) if rows else 0
+class ClipGradient(object):
+    """Chainer's GradientClipping (the global norm at most `threshold`), but a
+    gradient with NaN or infinity raises FloatingPointError: applied, it
+    would turn every shared weight into NaN."""
+
+    name = 'GradientClipping'
+    timing = 'pre'
+
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def __call__(self, optimizer):
+        grads = [p.grad for p in optimizer.target.params(False) if p.grad is not None]
+        norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        if not math.isfinite(norm):
+            raise FloatingPointError('non-finite gradient (global norm {})'.format(norm))
+        if norm > self.threshold:
+            for g in grads:
+                g *= self.threshold / norm
+
+
+def _tidy_for_resume(outdir, start):
+    """What a killed run may have left: temporary files of a save it cut short
+    go; evaluations after the resumed step (a resume from an older checkpoint)
+    move to a side file, so that scores.txt tells one history."""
+    removed = checkpoints.remove_temporary(outdir)
+    if removed:
+        print('removed {} temporary file(s) of a save cut short: {}'.format(
+            len(removed), ', '.join(removed)))
+    side = os.path.join(outdir, 'scores.txt.before_resume_{}'.format(start))
+    moved = ScoresFile(os.path.join(outdir, 'scores.txt')).move_rows_after(start, side)
+    if moved:
+        print('scores.txt had {} evaluation(s) after step {} (steps {}) from before this '
+              'resume; moved them to {}'.format(len(moved), start,
+                                                 ', '.join(map(str, moved)), side))
 
 
 def train(args, build_model, make_agent, extra_columns=(), must_match=()):
@@ -168,15 +201,20 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
     model = build_model(n_actions)
     optimizer = RMSpropAsync(lr=args.lr, alpha=args.rmsprop_alpha, eps=args.rmsprop_eps)
     optimizer.setup(model)
-    optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(args.grad_clip))
+    optimizer.add_hook(ClipGradient(args.grad_clip))
     shared.share_params(model)
     shared.share_states(optimizer)
+    episodes = 0
     if resume:
         try:
             load(resume, model)
             load(resume + '.opt', optimizer)
-        except ModelFileError as e:
+            rows = [r for r in ScoresFile(os.path.join(outdir, 'scores.txt')).rows()
+                    if r['steps'] <= start]
+        except ValueError as e:  # a ModelFileError, or a scores.txt that is no such file
             fail(str(e))
+        episodes = int(rows[-1]['episodes']) if rows else 0
+        _tidy_for_resume(outdir, start)
     _write_args(args, start)
     print('training {} on {} with {} processes; output in {}{}'.format(
         type(model).__name__, args.rom, args.processes, outdir,
@@ -190,7 +228,7 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
         outdir, args.processes, args.steps, make_env,
         lambda seed: make_agent(model, optimizer, seed), model, optimizer,
         lr=args.lr, seed=args.seed, start_step=start,
-        start_episodes=_episodes_so_far(outdir) if start else 0,
+        start_episodes=episodes,
         eval_frequency=args.eval_frequency, eval_n_runs=args.eval_n_runs,
         extra_columns=extra_columns, log_interval=args.log_interval,
         checkpoint_interval=args.checkpoint_interval or float('inf'))

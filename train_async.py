@@ -31,32 +31,46 @@ def process_seed(seed, start_step, index):
     return int(np.random.SeedSequence([seed, start_step, index]).generate_state(1)[0])
 
 
+def learning_rate(lr, t, steps):
+    """The paper's schedule: linear from `lr` at step 0 to 0 at `steps`."""
+    return lr * (1 - t / steps)
+
+
 class Shared(object):
     """The counters every process sees."""
 
     def __init__(self, start_step, start_episodes):
-        self.steps = CTX.Value('q', start_step)
+        # Read without the lock: a worker killed while holding it must not
+        # hang the parent or the evaluator.
+        self.steps = CTX.RawValue('q', start_step)
+        self.steps_lock = CTX.Lock()
         self.episodes = CTX.RawValue('q', start_episodes)
         self.stop = CTX.RawValue('b', 0)
         self.workers_done = CTX.RawValue('b', 0)
         self.last_mean = CTX.RawValue('d', math.nan)
-        self.errors = CTX.SimpleQueue()
+        self.errors = CTX.SimpleQueue()  # (message, whether a value was not finite)
+        self.parent = os.getpid()
+
+    def stopping(self):
+        """The parent says so, or it died (SIGKILL): orphans must not train on."""
+        return self.stop.value or os.getppid() != self.parent
 
 
 def _worker(index, seed, sh, make_env, make_agent, steps, lr):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    t = None
     try:
         np.random.seed(seed)
         env, agent = make_env(seed, True), make_agent(seed)
         obs, reward = env.reset(), 0.0
-        while not sh.stop.value:
-            with sh.steps.get_lock():
+        while not sh.stopping():
+            with sh.steps_lock:
                 t = sh.steps.value
                 if t >= steps:
                     break
                 sh.steps.value = t + 1
-            agent.optimizer.lr = lr * (1 - t / steps)
+            agent.optimizer.lr = learning_rate(lr, t, steps)
             agent.global_step = t  # for agents with schedules and target networks
             action = agent.act_and_train(obs, reward)
             obs, reward, terminated, truncated = env.step(action)
@@ -66,7 +80,9 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr):
                 obs, reward = env.reset(), 0.0
     except BaseException as e:
         traceback.print_exc()
-        sh.errors.put('worker {}: {}: {}'.format(index, type(e).__name__, e))
+        sh.errors.put(('worker {}: {}: {}{}'.format(
+            index, type(e).__name__, e, '' if t is None else ' at step {}'.format(t)),
+            isinstance(e, FloatingPointError)))
         sys.exit(1)
 
 
@@ -81,8 +97,11 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
         rows = scores.rows()
         best = max((r['mean'] for r in rows), default=-math.inf)
         elapsed0 = rows[-1]['elapsed'] if rows else 0.0
-        next_t, last_t = (start_step // eval_frequency + 1) * eval_frequency, start_step
-        while not sh.stop.value:
+        # From the last row, not the start: a run stopped during an evaluation
+        # gets that evaluation as soon as it resumes.
+        last_row = int(rows[-1]['steps']) if rows else 0
+        next_t, last_t = (last_row // eval_frequency + 1) * eval_frequency, start_step
+        while not sh.stopping():
             final = sh.workers_done.value
             t = sh.steps.value
             if not (t >= next_t or (final and t > last_t)):
@@ -91,7 +110,7 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
                 time.sleep(0.05)
                 continue
             agent.sync()
-            results = run_episodes(env, agent, eval_n_runs, lambda: sh.stop.value)
+            results = run_episodes(env, agent, eval_n_runs, sh.stopping)
             if results is None:  # stopped part-way: no row rather than a partial one
                 return
             row = dict(steps=t, episodes=sh.episodes.value,
@@ -105,19 +124,21 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
             last_t, next_t = t, (t // eval_frequency + 1) * eval_frequency
     except BaseException as e:
         traceback.print_exc()
-        sh.errors.put('evaluator: {}: {}'.format(type(e).__name__, e))
+        sh.errors.put(('evaluator: {}: {}'.format(type(e).__name__, e),
+                       isinstance(e, FloatingPointError)))
         sys.exit(1)
 
 
-def _status(sh, steps, t0, s0, start_step):
+def _status(sh, steps, lr, t0, s0, start_step):
     t, now = sh.steps.value, time.time()
     rate = (t - s0[0]) / max(now - s0[1], 1e-9)
     s0[:] = [t, now]
     eta = (steps - t) / rate if rate > 0 else math.inf
     overall = (t - start_step) / max(now - t0, 1e-9)
-    print('steps {}/{} ({:.1f}%)  {:.0f} steps/s (run {:.0f})  episodes {}  '
+    print('steps {}/{} ({:.1f}%)  lr {:.4g}  {:.0f} steps/s (run {:.0f})  episodes {}  '
           'last eval mean {}  ETA {}'.format(
-              t, steps, 100 * t / steps, rate, overall, sh.episodes.value,
+              t, steps, 100 * t / steps, learning_rate(lr, t, steps), rate, overall,
+              sh.episodes.value,
               'none yet' if math.isnan(sh.last_mean.value) else '{:.2f}'.format(
                   sh.last_mean.value),
               '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
@@ -146,26 +167,28 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
     for p in children:
         p.start()
 
-    failure = None
+    failure, trusted = None, True
     last_log, rate_mark = time.time(), [start_step, time.time()]
     last_checkpoint, checkpoint = time.time(), None
     try:
-        while True:
+        while not received:
             time.sleep(0.1)
-            if received or failure:
+            failed = [p for p in children if p.exitcode not in (None, 0)]
+            if failed:
+                failure, trusted = _cause(failed[0], sh)
                 break
-            for p in children:
-                if p.exitcode not in (None, 0):
-                    failure = _cause(p, sh)
             if not sh.workers_done.value and all(p.exitcode == 0 for p in workers):
                 sh.workers_done.value = 1
             if sh.workers_done.value and children[-1].exitcode == 0:
                 break
             now = time.time()
             if now - last_log >= log_interval:
-                _status(sh, steps, started, rate_mark, start_step)
+                _status(sh, steps, lr, started, rate_mark, start_step)
                 last_log = now
             if now - last_checkpoint >= checkpoint_interval:
+                if not _finite(shared_model, optimizer):
+                    failure, trusted = 'the shared weights hold NaN or infinity', False
+                    break
                 new = checkpoints.save(outdir, sh.steps.value, '_checkpoint',
                                        shared_model, optimizer)
                 if checkpoint and checkpoint != new:
@@ -175,15 +198,27 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
         sh.stop.value = 1
         _stop(children)
         t = sh.steps.value
-        if received or failure:
+        # After a NaN or infinity the shared weights may be poisoned: the
+        # files already on disk are the good ones.
+        if trusted and not _finite(shared_model, optimizer):
+            failure, trusted = failure or 'the shared weights hold NaN or infinity', False
+        path = None
+        if trusted and (received or failure):
             path = checkpoints.save(outdir, t, '_except', shared_model, optimizer)
-        else:
+        elif trusted:
             path = checkpoints.save(outdir, steps, '_finish', shared_model, optimizer)
-        if checkpoint and checkpoint != path:
+        if checkpoint and path and checkpoint != path:
             checkpoints.remove(checkpoint)
         for s, h in old_handlers.items():
             signal.signal(s, h)
 
+    if not trusted:
+        good = checkpoints.latest(outdir)
+        print('error: {}; stopped at step {} without saving the shared weights, which '
+              'may hold NaN; {}'.format(failure, t, 'the last good model is {0} (resume '
+                                        'with --resume {0})'.format(good) if good else
+                                        'no model was saved before'), file=sys.stderr)
+        return 1
     if failure:
         print('error: {}; stopped at step {}, saved {}'.format(failure, t, path),
               file=sys.stderr)
@@ -192,22 +227,31 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
         print('interrupted by {} at step {}; saved {} (resume with --resume {})'.format(
             signal.Signals(received[0]).name, t, path, outdir), file=sys.stderr)
         return EXIT_INTERRUPTED[received[0]]
-    _status(sh, steps, started, rate_mark, start_step)
+    _status(sh, steps, lr, started, rate_mark, start_step)
     print('finished {} steps in {:.0f} s; saved {}'.format(
         steps, time.time() - started, path), flush=True)
     return 0
 
 
 def _cause(process, sh):
-    messages = []
+    """(what went wrong, whether the shared weights can still be trusted)."""
+    reports = []
     while not sh.errors.empty():
-        messages.append(sh.errors.get())
-    if messages:
-        return '; '.join(messages)
+        reports.append(sh.errors.get())
+    if reports:
+        return '; '.join(m for m, _ in reports), not any(n for _, n in reports)
     code = process.exitcode
     if code < 0:
-        return '{} was killed by {}'.format(process.name, signal.Signals(-code).name)
-    return '{} exited with status {}'.format(process.name, code)
+        return '{} was killed by {}'.format(process.name, signal.Signals(-code).name), True
+    return '{} exited with status {}'.format(process.name, code), True
+
+
+def _finite(model, optimizer):
+    """Whether the weights and the optimizer's statistics are free of NaN and infinity."""
+    arrays = [p.array for p in model.params()]
+    for p in optimizer.target.params():
+        arrays += list((p.update_rule.state or {}).values())
+    return all(np.isfinite(a).all() for a in arrays)
 
 
 def _stop(children, timeout=8.0):
