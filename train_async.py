@@ -17,6 +17,7 @@ import traceback
 import numpy as np
 
 import checkpoints
+from cli import say
 from evaluator import ScoresFile, run_episodes, summary
 
 # Fork: the children inherit the shared arrays and the built model as they
@@ -39,17 +40,22 @@ def learning_rate(lr, t, steps):
 class Shared(object):
     """The counters every process sees."""
 
-    def __init__(self, start_step, start_episodes):
+    def __init__(self, start_step, start_episodes, processes):
         # Read without the lock: a worker killed while holding it must not
         # hang the parent or the evaluator.
         self.steps = CTX.RawValue('q', start_step)
         self.steps_lock = CTX.Lock()
-        self.episodes = CTX.RawValue('q', start_episodes)
+        self.start_episodes = start_episodes
+        # A slot per worker: no increment is lost, and no lock is needed.
+        self.episodes = CTX.RawArray('q', processes)
         self.stop = CTX.RawValue('b', 0)
         self.workers_done = CTX.RawValue('b', 0)
         self.last_mean = CTX.RawValue('d', math.nan)
         self.errors = CTX.SimpleQueue()  # (message, whether a value was not finite)
         self.parent = os.getpid()
+
+    def episode_count(self):
+        return self.start_episodes + sum(self.episodes)
 
     def stopping(self):
         """The parent says so, or it died (SIGKILL): orphans must not train on."""
@@ -76,7 +82,7 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr):
             obs, reward, terminated, truncated = env.step(action)
             if terminated or truncated:
                 agent.stop_episode_and_train(obs, reward, terminated)
-                sh.episodes.value += 1
+                sh.episodes[index] += 1
                 obs, reward = env.reset(), 0.0
     except BaseException as e:
         traceback.print_exc()
@@ -113,7 +119,7 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
             results = run_episodes(env, agent, eval_n_runs, sh.stopping)
             if results is None:  # stopped part-way: no row rather than a partial one
                 return
-            row = dict(steps=t, episodes=sh.episodes.value,
+            row = dict(steps=t, episodes=sh.episode_count(),
                        elapsed=elapsed0 + time.time() - started,
                        **summary(results), **agent.statistics())
             scores.append(row)
@@ -135,14 +141,14 @@ def _status(sh, steps, lr, t0, s0, start_step):
     s0[:] = [t, now]
     eta = (steps - t) / rate if rate > 0 else math.inf
     overall = (t - start_step) / max(now - t0, 1e-9)
-    print('steps {}/{} ({:.1f}%)  lr {:.4g}  {:.0f} steps/s (run {:.0f})  episodes {}  '
-          'last eval mean {}  ETA {}'.format(
-              t, steps, 100 * t / steps, learning_rate(lr, t, steps), rate, overall,
-              sh.episodes.value,
-              'none yet' if math.isnan(sh.last_mean.value) else '{:.2f}'.format(
-                  sh.last_mean.value),
-              '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
-              if eta < 86400 else '{:.1f} days'.format(eta / 86400)), flush=True)
+    say('steps {}/{} ({:.1f}%)  lr {:.4g}  {:.0f} steps/s (run {:.0f})  episodes {}  '
+        'last eval mean {}  ETA {}'.format(
+            t, steps, 100 * t / steps, learning_rate(lr, t, steps), rate, overall,
+            sh.episode_count(),
+            'none yet' if math.isnan(sh.last_mean.value) else '{:.2f}'.format(
+                sh.last_mean.value),
+            '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
+            if eta < 86400 else '{:.1f} days'.format(eta / 86400)))
 
 
 def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
@@ -150,7 +156,7 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 eval_frequency=10 ** 6, eval_n_runs=10, extra_columns=(),
                 log_interval=5.0, checkpoint_interval=600.0):
     """Trains until `steps` global steps; returns the exit status for the script."""
-    sh = Shared(start_step, start_episodes)
+    sh = Shared(start_step, start_episodes, processes)
     started = time.time()
     children = [CTX.Process(target=_worker, name='worker {}'.format(i), args=(
         i, process_seed(seed, start_step, i), sh, make_env, make_agent, steps, lr))
@@ -228,8 +234,7 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
             signal.Signals(received[0]).name, t, path, outdir), file=sys.stderr)
         return EXIT_INTERRUPTED[received[0]]
     _status(sh, steps, lr, started, rate_mark, start_step)
-    print('finished {} steps in {:.0f} s; saved {}'.format(
-        steps, time.time() - started, path), flush=True)
+    say('finished {} steps in {:.0f} s; saved {}'.format(steps, time.time() - started, path))
     return 0
 
 
