@@ -16,7 +16,7 @@ import checkpoints
 import shared
 from a3c_models import load
 from cli import (fail, nonnegative_float, nonnegative_int, positive_float,
-                 positive_int, probability)
+                 positive_int, probability, say)
 from evaluator import ScoresFile
 from rmsprop_async import RMSpropAsync
 from train_async import train_async
@@ -65,7 +65,11 @@ def prepare(args, keys_that_must_match):
         try:
             outdir, model, start = checkpoints.resume_target(args.resume)
         except checkpoints.CheckpointError as e:
-            fail(str(e))
+            if not _stopped_before_first_save(args.resume):
+                fail(str(e))
+            # Nothing was learned or evaluated yet: start that run again, in place.
+            outdir, model, start = os.path.abspath(args.resume), None, 0
+            say('{} has no checkpoint yet: starting its run from step 0'.format(outdir))
         if args.outdir and os.path.abspath(args.outdir) != outdir:
             fail('--outdir {} and --resume {} disagree: a resumed run writes where it '
                  'was'.format(args.outdir, args.resume))
@@ -91,6 +95,15 @@ def prepare(args, keys_that_must_match):
         model, start = None, 0
     args.outdir = outdir
     return outdir, model, start
+
+
+def _stopped_before_first_save(path):
+    """A run's folder with no evaluation and no checkpoint in it."""
+    try:
+        rows = ScoresFile(os.path.join(path, 'scores.txt')).rows()
+    except (OSError, ValueError):
+        return False
+    return os.path.isdir(path) and os.path.exists(os.path.join(path, 'args.txt')) and not rows
 
 
 def _check_same_run(outdir, args, keys):

@@ -78,3 +78,17 @@ def test_outdir_that_holds_a_run_is_refused_and_kept(short_run):
     r = run('2', 'pong', '--outdir', out)
     assert r.returncode == 2 and 'already holds a run' in r.stderr
     assert {f: os.path.getmtime(os.path.join(out, f)) for f in os.listdir(out)} == before
+
+
+def test_resume_of_a_run_stopped_before_its_first_save(short_run, tmp_path):
+    """Only args.txt was written: --resume starts that run again, in place."""
+    out, _ = short_run
+    stopped = tmp_path / 'stopped'
+    stopped.mkdir()
+    (stopped / 'args.txt').write_text(open(os.path.join(out, 'args.txt')).read())
+    r = run('2', 'pong', '--steps', '1000', '--eval-frequency', '1000',
+            '--eval-n-runs', '1', '--resume', str(stopped))
+    assert r.returncode == 0, r.stderr
+    assert 'has no checkpoint yet: starting its run from step 0' in r.stdout
+    assert (stopped / '1000_finish.h5').exists()
+    assert len(ScoresFile(str(stopped / 'scores.txt')).rows()) == 1
