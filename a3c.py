@@ -55,7 +55,6 @@ class A3C(object):
 
     def __init__(self, shared_model, optimizer, t_max=5, gamma=0.99, beta=1e-2,
                  v_loss_coef=0.5, seed=0, fast=True):
-        self.shared_model = shared_model
         self.optimizer = optimizer
         self.local = LocalCopy(shared_model)
         self.model = self.local.model
