@@ -83,6 +83,20 @@ def resume_target(path):
     return os.path.dirname(os.path.abspath(model)), model, steps_of(model)
 
 
+def move_after(outdir, step, folder):
+    """Moves the models (with their .opt) of steps beyond `step` into `folder`,
+    where `latest` no longer sees them; returns their names.  For a run resumed
+    from an older checkpoint: its abandoned stretch is kept, out of the way."""
+    names = sorted(n for n in os.listdir(outdir)
+                   if _NAME.match(n) and steps_of(n) > step)
+    for name in names:
+        os.makedirs(folder, exist_ok=True)
+        for n in (name, name + '.opt'):
+            if os.path.exists(os.path.join(outdir, n)):
+                os.replace(os.path.join(outdir, n), os.path.join(folder, n))
+    return names
+
+
 def remove_temporary(outdir):
     """Deletes what saves cut short by a kill left behind; returns their names."""
     names = sorted(n for n in os.listdir(outdir) if _TEMPORARY.match(n))

@@ -187,8 +187,9 @@ class ClipGradient(object):
 
 def _tidy_for_resume(outdir, start):
     """What a killed run may have left: temporary files of a save it cut short
-    go; evaluations after the resumed step (a resume from an older checkpoint)
-    move to a side file, so that scores.txt tells one history."""
+    go; evaluations and models after the resumed step (a resume from an older
+    checkpoint) move aside, so that scores.txt tells one history and a later
+    --resume of the folder continues this one."""
     removed = checkpoints.remove_temporary(outdir)
     if removed:
         print('removed {} temporary file(s) of a save cut short: {}'.format(
@@ -199,6 +200,11 @@ def _tidy_for_resume(outdir, start):
         print('scores.txt had {} evaluation(s) after step {} (steps {}) from before this '
               'resume; moved them to {}'.format(len(moved), start,
                                                  ', '.join(map(str, moved)), side))
+    folder = os.path.join(outdir, 'before_resume_{}'.format(start))
+    models = checkpoints.move_after(outdir, start, folder)
+    if models:
+        print('moved {} model(s) from after step {} to {}: {}'.format(
+            len(models), start, folder, ', '.join(models)))
 
 
 def train(args, build_model, make_agent, extra_columns=(), must_match=()):

@@ -234,6 +234,9 @@ def test_a_killed_parent_leaves_no_orphans_and_a_resume_from_an_older_model_keep
     model = os.path.join(run.outdir, '{}.h5'.format(first))  # the first is the best so far
     stale = '.123_checkpoint.h5.optabcd1234.tmp'
     open(os.path.join(run.outdir, stale), 'w').close()
+    later = '{}.h5'.format(first + 1000)  # a best model of the abandoned stretch
+    for suffix in ('', '.opt'):
+        shutil.copy(model + suffix, os.path.join(run.outdir, later + suffix))
 
     r = subprocess.run(
         [sys.executable, os.path.join(ROOT, 'a3c_ale.py'), '2', 'pong', '--steps',
@@ -249,6 +252,9 @@ def test_a_killed_parent_leaves_no_orphans_and_a_resume_from_an_older_model_keep
     assert now[0] == rows[0]
     assert [row['steps'] for row in now[1:]] == [first + 300]
     assert os.path.exists(os.path.join(run.outdir, '{}_finish.h5'.format(first + 300)))
+    aside = os.path.join(run.outdir, 'before_resume_{}'.format(first))
+    assert sorted(os.listdir(aside)) == [later, later + '.opt']
+    assert checkpoints.latest(run.outdir).endswith('{}_finish.h5'.format(first + 300))
 
 
 NAN_DRIVER = '''
