@@ -1,5 +1,5 @@
-"""The paper's A3C networks (FF and LSTM on the DQN torso) written out in numpy,
-forward and backward, over the arrays of a Chainer model.
+"""The paper's networks (A3C FF and LSTM, and the Q-network, all on the DQN
+torso) written out in numpy, forward and backward, over a Chainer model's arrays.
 
 Why: a batch-1 pass through Chainer spends most of its time in Python
 bookkeeping (a FunctionNode per operation, forward and backward) and in an
@@ -13,12 +13,13 @@ from numpy.lib.stride_tricks import as_strided
 
 from a3c_models import A3CFF, A3CLSTM
 from nets import DQNHead
+from q_functions import QFunction
 
 SCALE = np.float32(1 / 255)
 
 
 def supports(model):
-    return (type(model) in (A3CFF, A3CLSTM) and type(model[0]) is DQNHead
+    return (type(model) in (A3CFF, A3CLSTM, QFunction) and type(model[0]) is DQNHead
             and model[0][0].W.dtype == np.float32)
 
 
@@ -56,6 +57,54 @@ def _concat_caches(caches):
     return h, torso, lstm
 
 
+def torso_forward(p, obs):
+    """The DQN torso on uint8 frames: (output (B, 256), cache for `torso_backward`)."""
+    b = len(obs)
+    col1 = _conv1_columns(np.asarray(obs))
+    h1 = col1 @ (_conv1_weight(p['/0/0/W'].array).T * SCALE)
+    h1 += p['/0/0/b'].array
+    np.maximum(h1, 0, out=h1)
+    h1 = h1.reshape(b, 20, 20, 16)
+    W2 = p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)
+    col2 = _patches(h1, 4, 2).reshape(b * 81, 256)
+    h2 = col2 @ W2.T
+    h2 += p['/0/1/b'].array
+    np.maximum(h2, 0, out=h2)
+    f = h2.reshape(b, 9, 9, 32).transpose(0, 3, 1, 2).reshape(b, 2592)
+    h3 = f @ p['/0/2/W'].array.T
+    h3 += p['/0/2/b'].array
+    np.maximum(h3, 0, out=h3)
+    return h3, (col1, h1, col2, h2, f)
+
+
+def torso_backward(p, dh, cache, h3, n):
+    """Gradients of the torso's parameters into their `.grad`, from d(output)
+    `dh` of the first `n` rows and the output `h3` itself."""
+    col1, h1, col2, h2, f = cache
+    dh *= h3 > 0
+    p['/0/2/W'].grad[...] = dh.T @ f[:n]
+    p['/0/2/b'].grad[...] = dh.sum(axis=0)
+    df = (dh @ p['/0/2/W'].array).reshape(n, 32, 9, 9).transpose(0, 2, 3, 1)
+    d2 = df.reshape(n * 81, 32) * (h2[:n * 81] > 0)
+    p['/0/1/W'].grad[...] = (d2.T @ col2[:n * 81]).reshape(32, 4, 4, 16).transpose(0, 3, 1, 2)
+    p['/0/1/b'].grad[...] = d2.sum(axis=0)
+    dcol2 = (d2 @ p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)).reshape(
+        n, 9, 9, 4, 4, 16)
+    # col2im: kernel row i = 2 s + a lands on input row 2 (r + s) + a.
+    d1 = np.zeros((n, 10, 2, 10, 2, 16), np.float32)
+    dcol2 = dcol2.reshape(n, 9, 9, 2, 2, 2, 2, 16)
+    for s in range(2):
+        for u in range(2):
+            d1[:, s:s + 9, :, u:u + 9, :] += dcol2[:, :, :, s, :, u].transpose(
+                0, 1, 3, 2, 4, 5)
+    d1 = d1.reshape(n * 400, 16)
+    d1 *= h1.reshape(-1, 16)[:n * 400] > 0
+    gW1 = (d1.T @ col1[:n * 400]) * SCALE
+    p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, 4, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
+        16, 4, 8, 8)
+    p['/0/0/b'].grad[...] = d1.sum(axis=0)
+
+
 def _sigmoid(x):
     return 0.5 * (np.tanh(0.5 * x) + 1)
 
@@ -73,28 +122,9 @@ class NumpyA3C(object):
         for param in p.values():
             param.grad = np.zeros_like(param.array)
 
-    def _torso(self, obs):
-        p = self.p
-        b = len(obs)
-        col1 = _conv1_columns(np.asarray(obs))
-        h1 = col1 @ (_conv1_weight(p['/0/0/W'].array).T * SCALE)
-        h1 += p['/0/0/b'].array
-        np.maximum(h1, 0, out=h1)
-        h1 = h1.reshape(b, 20, 20, 16)
-        W2 = p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)
-        col2 = _patches(h1, 4, 2).reshape(b * 81, 256)
-        h2 = col2 @ W2.T
-        h2 += p['/0/1/b'].array
-        np.maximum(h2, 0, out=h2)
-        f = h2.reshape(b, 9, 9, 32).transpose(0, 3, 1, 2).reshape(b, 2592)
-        h3 = f @ p['/0/2/W'].array.T
-        h3 += p['/0/2/b'].array
-        np.maximum(h3, 0, out=h3)
-        return h3, (col1, h1, col2, h2, f)
-
     def forward(self, obs, state):
         """(logits (T, A), values (T,), new state, cache for `backward`)."""
-        h, torso = self._torso(obs)
+        h, torso = torso_forward(self.p, obs)
         lstm_cache = None
         if self.lstm:
             h, state, lstm_cache = self._lstm(h, state)
@@ -154,7 +184,7 @@ class NumpyA3C(object):
 
     def _backward(self, dz, dv, cache, n):
         p = self.p
-        h, (col1, h1, col2, h2, f), lstm_cache = cache
+        h, torso, lstm_cache = cache
         h = h[:n]
         Wpi, Wv = p[self.pi + 'W'].array, p[self.v + 'W'].array
         p[self.pi + 'W'].grad[...] = dz.T @ h
@@ -165,28 +195,7 @@ class NumpyA3C(object):
         if self.lstm:
             dh = self._lstm_backward(dh, lstm_cache)
         h3 = (h if not self.lstm else lstm_cache[0])[:n]
-        dh *= h3 > 0
-        p['/0/2/W'].grad[...] = dh.T @ f[:n]
-        p['/0/2/b'].grad[...] = dh.sum(axis=0)
-        df = (dh @ p['/0/2/W'].array).reshape(n, 32, 9, 9).transpose(0, 2, 3, 1)
-        d2 = df.reshape(n * 81, 32) * (h2[:n * 81] > 0)
-        p['/0/1/W'].grad[...] = (d2.T @ col2[:n * 81]).reshape(32, 4, 4, 16).transpose(0, 3, 1, 2)
-        p['/0/1/b'].grad[...] = d2.sum(axis=0)
-        dcol2 = (d2 @ p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)).reshape(
-            n, 9, 9, 4, 4, 16)
-        # col2im: kernel row i = 2 s + a lands on input row 2 (r + s) + a.
-        d1 = np.zeros((n, 10, 2, 10, 2, 16), np.float32)
-        dcol2 = dcol2.reshape(n, 9, 9, 2, 2, 2, 2, 16)
-        for s in range(2):
-            for u in range(2):
-                d1[:, s:s + 9, :, u:u + 9, :] += dcol2[:, :, :, s, :, u].transpose(
-                    0, 1, 3, 2, 4, 5)
-        d1 = d1.reshape(n * 400, 16)
-        d1 *= h1.reshape(-1, 16)[:n * 400] > 0
-        gW1 = (d1.T @ col1[:n * 400]) * SCALE
-        p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, 4, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
-            16, 4, 8, 8)
-        p['/0/0/b'].grad[...] = d1.sum(axis=0)
+        torso_backward(p, dh, torso, h3, n)
 
     def _lstm_backward(self, dh_out, lstm_cache):
         """Back-propagation through the segment's steps; returns d(torso output)."""
@@ -212,3 +221,33 @@ class NumpyA3C(object):
         p['/1/upward/W'].grad[...] = dup.T @ x[:n]
         p['/1/upward/b'].grad[...] = dup.sum(axis=0)
         return dup @ p['/1/upward/W'].array
+
+
+class NumpyQ(object):
+    """The Q-network: the torso and one linear layer to a value per action.
+    Like NumpyA3C it reads the model's arrays on every call and leaves its
+    gradient in their `.grad`."""
+
+    def __init__(self, model):
+        self.p = dict(model.namedparams())
+
+    def forward(self, obs):
+        """(Q values (B, A), cache for the gradient)."""
+        h, torso = torso_forward(self.p, obs)
+        return h @ self.p['/1/0/W'].array.T + self.p['/1/0/b'].array, (h, torso)
+
+    def loss_and_grads(self, obs, actions, targets):
+        """sum (y - Q(s, a))^2 / 2 over a batch, and its gradient."""
+        p = self.p
+        for param in p.values():
+            if param.grad is None:
+                param.grad = np.zeros_like(param.array)
+        q, (h, torso) = self.forward(obs)
+        rows = np.arange(len(actions))
+        error = (q[rows, actions] - targets).astype(np.float32)
+        dq = np.zeros_like(q)
+        dq[rows, actions] = error
+        p['/1/0/W'].grad[...] = dq.T @ h
+        p['/1/0/b'].grad[...] = dq.sum(axis=0)
+        torso_backward(p, dq @ p['/1/0/W'].array, torso, h, len(actions))
+        return float(0.5 * (error.astype(np.float64) ** 2).sum())

@@ -20,6 +20,7 @@ import numpy as np
 import chainer
 from chainer import functions as F
 
+import numpy_nets
 from a3c import n_step_returns
 from local_copy import LocalCopy, params
 
@@ -46,12 +47,15 @@ class QAgent(object):
 
     def __init__(self, shared_model, target_model, optimizer, t_max=5, gamma=0.99,
                  target_update_interval=10 ** 4, epsilon_anneal_steps=10 ** 6,
-                 eval_epsilon=0.05, seed=0):
+                 eval_epsilon=0.05, seed=0, fast=True):
         self.shared_model = shared_model
         self.target_model = target_model
         self.optimizer = optimizer
         self.local = LocalCopy(shared_model)
         self.model = self.local.model
+        fast = fast and numpy_nets.supports(self.model)
+        self.fast = numpy_nets.NumpyQ(self.model) if fast else None
+        self.fast_target = numpy_nets.NumpyQ(target_model) if fast else None
         self.t_max = t_max
         self.gamma = gamma
         self.target_update_interval = target_update_interval
@@ -74,10 +78,14 @@ class QAgent(object):
         self.past_obs, self.past_actions, self.past_rewards = [], [], []
 
     def _q(self, obs):
+        if self.fast:
+            return self.fast.forward(obs[None])[0][0]
         with chainer.no_backprop_mode():
             return self.model(obs[None]).array[0]
 
     def _target_q(self, observations):
+        if self.fast_target:
+            return self.fast_target.forward(np.stack(observations))[0]
         with chainer.no_backprop_mode():
             return self.target_model(np.stack(observations)).array
 
@@ -116,11 +124,14 @@ class QAgent(object):
     def update(self, next_obs, next_action):
         """Gradient of sum (y - Q(s, a))^2 / 2 over the segment to the shared weights."""
         y = self.targets(next_obs, next_action)
-        q = F.select_item(self.model(np.stack(self.past_obs)),
-                          np.asarray(self.past_actions, dtype=np.int32))
-        loss = F.sum(F.square(y.astype(q.dtype) - q)) / 2
-        self.model.cleargrads()
-        loss.backward()
+        if self.fast:
+            self.fast.loss_and_grads(np.stack(self.past_obs), self.past_actions, y)
+        else:
+            q = F.select_item(self.model(np.stack(self.past_obs)),
+                              np.asarray(self.past_actions, dtype=np.int32))
+            loss = F.sum(F.square(y.astype(q.dtype) - q)) / 2
+            self.model.cleargrads()
+            loss.backward()
         self.local.apply_gradient(self.optimizer)
         self._begin_segment()
 

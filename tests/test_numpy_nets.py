@@ -3,11 +3,14 @@ import numpy as np
 import pytest
 
 import chainer
+from chainer import functions as F
 
 import a3c
 from a3c_models import A3CFF, A3CLSTM
 from nets import MLPHead
-from numpy_nets import NumpyA3C, supports
+from numpy_nets import NumpyA3C, NumpyQ, supports
+from q_functions import QFunction
+from q_learning import NStepQLearning
 
 
 def inputs(seed, n=5):
@@ -73,3 +76,33 @@ def test_only_the_papers_networks_take_the_fast_path():
     assert not supports(A3CFF(3, head=MLPHead(5)))
     assert a3c.A3C(A3CFF(3, head=MLPHead(5)), None).fast is None
     assert a3c.A3C(A3CFF(4), None, fast=False).fast is None
+
+
+def test_q_network_same_loss_gradients_and_values():
+    np.random.seed(5)
+    model = QFunction(6)
+    for _, p in model.namedparams():
+        p.array *= 3
+    obs, actions, _, _ = inputs(6)
+    targets = np.random.RandomState(7).randn(len(actions))
+    q = F.select_item(model(obs), np.asarray(actions, dtype=np.int32))
+    loss = F.sum(F.square(targets.astype(np.float32) - q)) / 2
+    model.cleargrads()
+    loss.backward()
+    plain = {n: p.grad.copy() for n, p in model.namedparams()}
+
+    fast = NumpyQ(model)
+    np.testing.assert_allclose(fast.forward(obs)[0], model(obs).array, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(fast.loss_and_grads(obs, actions, targets),
+                               float(loss.array), rtol=1e-4)
+    for name, param in model.namedparams():
+        scale = np.abs(plain[name]).max()
+        assert scale > 0, name
+        np.testing.assert_allclose(param.grad, plain[name], rtol=1e-3, atol=1e-4 * scale,
+                                   err_msg=name)
+
+
+def test_q_agents_take_the_fast_path_for_the_papers_network_only():
+    assert NStepQLearning(QFunction(4), QFunction(4), None).fast is not None
+    assert NStepQLearning(QFunction(3, head=MLPHead(5)), QFunction(3, head=MLPHead(5)),
+                          None).fast is None
