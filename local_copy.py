@@ -11,6 +11,11 @@ def params(model):
     return [p for _, p in sorted(model.namedparams())]
 
 
+def copy_params(sources, destinations):
+    for source, destination in zip(sources, destinations):
+        destination.array[...] = source.array
+
+
 class LocalCopy(object):
 
     def __init__(self, shared_model):
@@ -19,8 +24,7 @@ class LocalCopy(object):
         self._local = params(self.model)
 
     def sync(self):
-        for local, shared in zip(self._local, self._shared):
-            local.array[...] = shared.array
+        copy_params(self._shared, self._local)
 
     def apply_gradient(self, optimizer):
         """The local gradient, through `optimizer`, to the shared weights."""

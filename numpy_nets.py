@@ -13,6 +13,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from a3c_models import A3CFF, A3CLSTM
 from nets import DQNHead
+from policies import log_softmax
 from q_functions import QFunction
 
 SCALE = np.float32(1 / 255)
@@ -166,8 +167,7 @@ class NumpyA3C(object):
         v = np.concatenate([s[1] for s in steps])
         cache = _concat_caches([s[2] for s in steps])
         R = n_step_returns(rewards, bootstrap, gamma).astype(np.float32)
-        z = logits - logits.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        logp = log_softmax(logits)
         prob = np.exp(logp)
         entropy = -(prob * logp).sum(axis=1)
         adv = R - v

@@ -46,8 +46,13 @@ def sample(logits, rng, greedy=False):
     return np.minimum((cdf < u[:, None]).sum(axis=1), p.shape[1] - 1)
 
 
+def log_softmax(logits):
+    """Of each row of a logits array, without overflow."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
 def entropy(logits):
     """Of each row of a logits array."""
-    z = logits - logits.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    logp = log_softmax(logits)
     return -(np.exp(logp) * logp).sum(axis=1)

@@ -22,7 +22,7 @@ from chainer import functions as F
 
 import numpy_nets
 from a3c import n_step_returns
-from local_copy import LocalCopy, params
+from local_copy import LocalCopy, copy_params, params
 
 # Every process anneals epsilon to one of these, drawn with these probabilities.
 FINAL_EPSILONS = (0.1, 0.01, 0.5)
@@ -101,8 +101,7 @@ class QAgent(object):
         episode's start).  The action comes before the update: Sarsa's target
         for the segment's last step needs it."""
         if self.global_step % self.target_update_interval == 0:
-            for shared, target in zip(self._shared_params, self._target_params):
-                target.array[...] = shared.array
+            copy_params(self._shared_params, self._target_params)
         action = self._epsilon_greedy(obs, self.epsilon)
         if self.past_actions:
             self.past_rewards.append(reward)
