@@ -48,7 +48,8 @@ def rom_path(rom):
 class ALE(object):
     """One game.  `reset()` returns the first observation, `step(a)` returns
     (observation, reward, terminated, truncated).  Observations are uint8
-    arrays of shape (4, 84, 84); models scale them to [0, 1]."""
+    arrays of shape (4, 84, 84); models scale them to [0, 1].  After a step,
+    `game_over` says whether the whole game ended and `game_score` is its score."""
 
     def __init__(self, rom, seed=0, training=True,
                  repeat_action_probability=0.0, max_noops=30,
@@ -71,7 +72,8 @@ class ALE(object):
         self.lives = 0
         self.life_lost = False
         self.steps = 0
-        self.game_score = 0.0
+        self.game_score = 0.0  # unclipped, over all lives: what the game shows
+        self.game_over = False  # the last step ended the game, not only a life
 
     def _screen(self):
         np.maximum(self._frames[0], self._frames[1], out=self._frames[0])
@@ -126,4 +128,5 @@ class ALE(object):
             self.lives = lives
             reward = float(np.clip(reward, -1.0, 1.0))
         truncated = not terminated and self.steps >= self.step_cap
+        self.game_over = (terminated or truncated) and not self.life_lost
         return self.obs.copy(), reward, terminated, truncated

@@ -3,6 +3,8 @@ import os
 import statistics
 
 COLUMNS = ('steps', 'episodes', 'elapsed', 'mean', 'median', 'stdev', 'max', 'min')
+# games.txt: every whole game the workers played, as the game scores it (unclipped).
+GAME_COLUMNS = ('steps', 'worker', 'score', 'length')
 
 
 def run_episodes(env, agent, n_runs, should_stop=lambda: False):
@@ -29,12 +31,14 @@ def summary(scores):
 
 
 class ScoresFile(object):
-    """Tab-separated, one header line, one row per evaluation; only ever appended
-    to, but for the rows a resume from an older checkpoint moves aside."""
+    """Tab-separated, one header line, one row per evaluation (or per training
+    game, with `columns=GAME_COLUMNS`); only ever appended to, but for the rows
+    a resume from an older checkpoint moves aside."""
 
-    def __init__(self, path, extra_columns=()):
+    def __init__(self, path, extra_columns=(), columns=COLUMNS):
         self.path = path
-        self.columns = COLUMNS + tuple(extra_columns)
+        self.required = columns
+        self.columns = columns + tuple(extra_columns)
 
     def _lines(self):
         if not os.path.exists(self.path):
@@ -51,7 +55,7 @@ class ScoresFile(object):
         if not lines:
             return []
         header = lines[0].split('\t')
-        missing = [c for c in COLUMNS if c not in header]
+        missing = [c for c in self.required if c not in header]
         if missing:
             raise ValueError('{}: the header line has no {} column'.format(
                 self.path, ', '.join(missing)))
@@ -90,13 +94,19 @@ class ScoresFile(object):
         return [int(row['steps']) for row in rows if row['steps'] > step]
 
     def append(self, row):
+        """One write of one line: processes appending at once never mix lines."""
         new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
         with open(self.path, 'a') as f:
-            if new:
-                f.write('\t'.join(self.columns) + '\n')
-            f.write('\t'.join(_fmt(row[c]) for c in self.columns) + '\n')
+            f.write(('\t'.join(self.columns) + '\n' if new else '') +
+                    '\t'.join(_fmt(row[c]) for c in self.columns) + '\n')
             f.flush()
             os.fsync(f.fileno())
+
+    def start(self):
+        """Writes the header now, before several processes append to the file."""
+        if not os.path.exists(self.path) or os.path.getsize(self.path) == 0:
+            with open(self.path, 'w') as f:
+                f.write('\t'.join(self.columns) + '\n')
 
 
 def _fmt(x):

@@ -3,7 +3,8 @@
     python plot_scores.py SCORES.txt [MORE.txt ...] [--title T] [--out FILE.png]
 
 One file: its evaluations' mean and median against training steps, written
-beside it as `<name without .txt>.png` (results/x/scores.txt -> results/x/scores.png).
+beside it as `<name without .txt>.png` (results/x/scores.txt -> results/x/scores.png),
+with the training games of the games.txt beside it, if any, in grey.
 Several files (the same setting with different seeds): the mean over runs,
 shaded from the lowest to the highest run, with each run's mean faint behind
 it; give --out.  Columns are found by the header's names, so the original
@@ -24,9 +25,8 @@ class ScoresError(ValueError):
     """A file that is no scores.txt."""
 
 
-def read_scores(path, needed=('steps', 'mean', 'median')):
-    """Column name -> array.  When the steps go back (a run resumed from an
-    earlier checkpoint), the later rows replace the ones they overlap."""
+def _read_table(path, needed):
+    """(header, rows of numbers); raises ScoresError naming the bad line."""
     if os.path.isdir(path):
         raise ScoresError('{} is a directory, not a scores file'.format(path))
     try:
@@ -44,7 +44,7 @@ def read_scores(path, needed=('steps', 'mean', 'median')):
     if missing:
         raise ScoresError('{}: the header line has no {} column (it has: {})'.format(
             path, ', '.join(missing), ' '.join(header)[:200]))
-    rows, steps = [], header.index('steps')
+    rows = []
     for n, fields in lines[1:]:
         if len(fields) != len(header):
             raise ScoresError('{} line {}: {} fields, the header has {}'.format(
@@ -55,13 +55,40 @@ def read_scores(path, needed=('steps', 'mean', 'median')):
             raise ScoresError('{} line {}: not all numbers'.format(path, n))
         if not all(map(math.isfinite, row)):
             raise ScoresError('{} line {}: a value is not a finite number'.format(path, n))
-        while rows and rows[-1][steps] >= row[steps]:
-            rows.pop()
         rows.append(row)
-    if not rows:
+    return header, rows
+
+
+def read_scores(path, needed=('steps', 'mean', 'median')):
+    """Column name -> array.  When the steps go back (a run resumed from an
+    earlier checkpoint), the later rows replace the ones they overlap."""
+    header, rows = _read_table(path, needed)
+    kept, steps = [], header.index('steps')
+    for row in rows:
+        while kept and kept[-1][steps] >= row[steps]:
+            kept.pop()
+        kept.append(row)
+    if not kept:
         raise ScoresError('{} has a header but no evaluations'.format(path))
-    table = np.array(rows)
+    table = np.array(kept)
     return {name: table[:, i] for i, name in enumerate(header)}
+
+
+def training_curve(scores_path, window=100):
+    """(steps, mean score of the last `window` training games) from the
+    games.txt beside a scores.txt; None if there is none or it has no games.
+    The workers append in the order their games end, so it is sorted first."""
+    path = os.path.join(os.path.dirname(os.path.abspath(scores_path)), 'games.txt')
+    if not os.path.exists(path):
+        return None
+    header, rows = _read_table(path, ('steps', 'score'))
+    if not rows:
+        return None
+    table = np.array(sorted(rows, key=lambda r: r[header.index('steps')]))
+    steps, score = table[:, header.index('steps')], table[:, header.index('score')]
+    sums = np.cumsum(np.concatenate([[0.0], score]))
+    n = np.minimum(np.arange(1, len(score) + 1), window)
+    return steps, (sums[1:] - sums[np.arange(1, len(score) + 1) - n]) / n
 
 
 def plot(paths, title=None):
@@ -75,6 +102,10 @@ def plot(paths, title=None):
     scale, unit = (1e6, 'millions') if max(r['steps'][-1] for r in runs) >= 1e6 \
         else (1e3, 'thousands')
     if len(runs) == 1:
+        games = training_curve(paths[0])
+        if games is not None:
+            ax.plot(games[0] / scale, games[1], color='0.6', linewidth=1,
+                    label='training games (mean of the last 100)')
         x = runs[0]['steps'] / scale
         ax.plot(x, runs[0]['mean'], marker='.', linewidth=2, label='mean')
         # Dashed, so that a median equal to the mean still shows both.

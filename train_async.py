@@ -1,10 +1,13 @@
 """Hogwild training: worker processes that act and update the shared weights,
 one evaluator process that writes scores.txt and best-so-far models, and the
 parent that watches them, prints progress, checkpoints and saves at the end.
+The workers write each game they finish to games.txt: the learning curve
+between evaluations.
 
 This knows nothing of losses: an agent is anything with `act_and_train`,
 `stop_episode_and_train`, `act`, `stop_episode`, `sync`, `statistics`, a
-`model` and an `optimizer` whose `lr` the loop sets each step.
+`model` and an `optimizer` whose `lr` the loop sets each step; an environment
+is anything with `reset`, `step`, and after a step `game_over` and `game_score`.
 """
 import math
 import multiprocessing as mp
@@ -18,13 +21,14 @@ import numpy as np
 
 import checkpoints
 from cli import say
-from evaluator import ScoresFile, run_episodes, summary
+from evaluator import GAME_COLUMNS, ScoresFile, run_episodes, summary
 
 # Fork: the children inherit the shared arrays and the built model as they
 # are, without pickling; and it is the fastest start there is.
 CTX = mp.get_context('fork')
 
 EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+RECENT_GAMES = 100  # the progress line's training mean is over the last this many
 
 
 def process_seed(seed, start_step, index):
@@ -48,6 +52,10 @@ class Shared(object):
         self.start_episodes = start_episodes
         # A slot per worker: no increment is lost, and no lock is needed.
         self.episodes = CTX.RawArray('q', processes)
+        # Each worker's last games' scores, in its own slots: no lock either.
+        self.games = CTX.RawArray('q', processes)
+        self.per_worker = -(-RECENT_GAMES // processes)
+        self.recent = CTX.RawArray('d', [math.nan] * (processes * self.per_worker))
         self.stop = CTX.RawValue('b', 0)
         self.workers_done = CTX.RawValue('b', 0)
         self.last_mean = CTX.RawValue('d', math.nan)
@@ -57,19 +65,27 @@ class Shared(object):
     def episode_count(self):
         return self.start_episodes + sum(self.episodes)
 
+    def add_game(self, index, score):
+        self.recent[index * self.per_worker + self.games[index] % self.per_worker] = score
+        self.games[index] += 1
+
+    def recent_games(self):
+        return [s for s in self.recent if not math.isnan(s)]
+
     def stopping(self):
         """The parent says so, or it died (SIGKILL): orphans must not train on."""
         return self.stop.value or os.getppid() != self.parent
 
 
-def _worker(index, seed, sh, make_env, make_agent, steps, lr):
+def _worker(index, seed, sh, make_env, make_agent, steps, lr, outdir):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     t = None
     try:
         np.random.seed(seed)
         env, agent = make_env(seed, True), make_agent(seed)
-        obs, reward = env.reset(), 0.0
+        games = ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS)
+        obs, reward, length = env.reset(), 0.0, 0
         while not sh.stopping():
             with sh.steps_lock:
                 t = sh.steps.value
@@ -80,9 +96,15 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr):
             agent.global_step = t  # for agents with schedules and target networks
             action = agent.act_and_train(obs, reward)
             obs, reward, terminated, truncated = env.step(action)
+            length += 1
             if terminated or truncated:
                 agent.stop_episode_and_train(obs, reward, terminated)
                 sh.episodes[index] += 1
+                if env.game_over:
+                    games.append(dict(steps=t + 1, worker=index, score=env.game_score,
+                                      length=length))
+                    sh.add_game(index, env.game_score)
+                    length = 0
                 obs, reward = env.reset(), 0.0
     except BaseException as e:
         traceback.print_exc()
@@ -102,6 +124,8 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
         scores = ScoresFile(os.path.join(outdir, 'scores.txt'), extra_columns)
         rows = scores.rows()
         best = max((r['mean'] for r in rows), default=-math.inf)
+        if rows:
+            sh.last_mean.value = rows[-1]['mean']
         elapsed0 = rows[-1]['elapsed'] if rows else 0.0
         # From the last row, not the start: a run stopped during an evaluation
         # gets that evaluation as soon as it resumes.
@@ -141,10 +165,13 @@ def _status(sh, steps, lr, t0, s0, start_step):
     s0[:] = [t, now]
     eta = (steps - t) / rate if rate > 0 else math.inf
     overall = (t - start_step) / max(now - t0, 1e-9)
+    recent = sh.recent_games()
     say('steps {}/{} ({:.1f}%)  lr {:.4g}  {:.0f} steps/s (run {:.0f})  episodes {}  '
-        'last eval mean {}  ETA {}'.format(
+        'training games mean {}  last eval mean {}  ETA {}'.format(
             t, steps, 100 * t / steps, learning_rate(lr, t, steps), rate, overall,
             sh.episode_count(),
+            '{:.2f} (last {})'.format(sum(recent) / len(recent), len(recent))
+            if recent else 'none yet',
             'none yet' if math.isnan(sh.last_mean.value) else '{:.2f}'.format(
                 sh.last_mean.value),
             '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
@@ -157,10 +184,11 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 log_interval=5.0, checkpoint_interval=600.0):
     """Trains until `steps` global steps; returns the exit status for the script."""
     sh = Shared(start_step, start_episodes, processes)
+    ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS).start()
     started = time.time()
     children = [CTX.Process(target=_worker, name='worker {}'.format(i), args=(
-        i, process_seed(seed, start_step, i), sh, make_env, make_agent, steps, lr))
-        for i in range(processes)]
+        i, process_seed(seed, start_step, i), sh, make_env, make_agent, steps, lr,
+        outdir)) for i in range(processes)]
     children.append(CTX.Process(target=_evaluator, name='evaluator', args=(
         process_seed(seed, start_step, processes), sh, make_env, make_agent,
         outdir, extra_columns, steps, eval_frequency, eval_n_runs, start_step,

@@ -26,6 +26,6 @@ class Catch(object):
     def step(self, action):
         self.paddle = int(np.clip(self.paddle + action - 1, 0, SIZE - 1))
         self.row += 1
-        if self.row < SIZE - 1:
-            return self._obs(), 0.0, False, False
-        return self._obs(), 1.0 if self.paddle == self.ball else -1.0, True, False
+        self.game_over = self.row >= SIZE - 1
+        self.game_score = (1.0 if self.paddle == self.ball else -1.0) if self.game_over else 0.0
+        return self._obs(), self.game_score, self.game_over, False

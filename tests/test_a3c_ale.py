@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from evaluator import ScoresFile
+from evaluator import GAME_COLUMNS, ScoresFile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,6 +40,16 @@ def test_run_leaves_args_scores_and_models(short_run):
     assert 'chainer' in record['packages']
     best = [f for f in files if f.endswith('.h5') and f[:-3].isdigit()]
     assert best  # the first evaluation is always the best so far
+    games = ScoresFile(os.path.join(out, 'games.txt'), columns=GAME_COLUMNS).rows()
+    # A game of Pong lasts about 800 steps when one side plays at random.
+    assert games and {g['worker'] for g in games} <= {0, 1}
+    for worker in (0, 1):
+        ended = [g['steps'] for g in games if g['worker'] == worker]
+        assert ended == sorted(ended) and all(0 < t <= 4000 for t in ended)
+        assert sum(g['length'] for g in games if g['worker'] == worker) <= 4000
+    # Whole games, unclipped: one side reached 21.
+    assert all(-21 <= g['score'] <= -1 and g['length'] > 500 for g in games), games
+    assert 'training games mean' in r.stdout
 
 
 def test_resume_continues_the_step_count(short_run):
@@ -49,6 +59,8 @@ def test_resume_continues_the_step_count(short_run):
             '--eval-n-runs', '1', '--resume', out)
     assert r.returncode == 0, r.stderr
     assert 'resumed at step 4000' in r.stdout
+    # The progress line knows the evaluations from before the resume.
+    assert 'last eval mean none yet' not in r.stdout
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert rows[:len(before)] == before
     assert [row['steps'] for row in rows[len(before):]] == [6000]

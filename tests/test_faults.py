@@ -19,7 +19,7 @@ import q_learning
 import shared
 from a3c_models import A3CFF, A3CLSTM, load, model_from_file
 from catch import SIZE, Catch
-from evaluator import COLUMNS, ScoresFile
+from evaluator import COLUMNS, GAME_COLUMNS, ScoresFile
 from experiment import ClipGradient
 from nets import MLPHead
 from q_functions import QFunction
@@ -237,6 +237,9 @@ def test_a_killed_parent_leaves_no_orphans_and_a_resume_from_an_older_model_keep
     later = '{}.h5'.format(first + 1000)  # a best model of the abandoned stretch
     for suffix in ('', '.opt'):
         shutil.copy(model + suffix, os.path.join(run.outdir, later + suffix))
+    games = os.path.join(run.outdir, 'games.txt')
+    with open(games, 'a') as f:  # a game of the abandoned stretch
+        f.write('{}\t0\t99\t700\n'.format(first + 1000))
     # the killed run may itself have saved a best model after the first row
     abandoned = sorted(n for n in os.listdir(run.outdir)
                        if re.fullmatch(r'\d+(_\w+)?\.h5(\.opt)?', n)
@@ -258,6 +261,10 @@ def test_a_killed_parent_leaves_no_orphans_and_a_resume_from_an_older_model_keep
     assert os.path.exists(os.path.join(run.outdir, '{}_finish.h5'.format(first + 300)))
     aside = os.path.join(run.outdir, 'before_resume_{}'.format(first))
     assert later in abandoned and sorted(os.listdir(aside)) == abandoned
+    moved = ScoresFile(games + '.before_resume_{}'.format(first), columns=GAME_COLUMNS).rows()
+    assert moved[-1]['score'] == 99 and all(g['steps'] > first for g in moved)
+    assert all(g['steps'] <= first + 300 for g in
+               ScoresFile(games, columns=GAME_COLUMNS).rows())
     assert checkpoints.latest(run.outdir).endswith('{}_finish.h5'.format(first + 300))
 
 

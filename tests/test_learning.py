@@ -5,7 +5,7 @@ import a3c
 import shared
 from a3c_models import A3CFF, A3CLSTM
 from catch import SIZE, Catch
-from evaluator import run_episodes
+from evaluator import GAME_COLUMNS, ScoresFile, run_episodes
 from nets import MLPHead
 from rmsprop_async import RMSpropAsync
 from train_async import train_async
@@ -50,3 +50,9 @@ def test_a3c_learns_catch(tmp_path, model_class):
     assert after > 0.7, (before, after)
     rows = (tmp_path / 'scores.txt').read_text().splitlines()
     assert len(rows) == 3
+    # games.txt shows it too: every game the workers played, in order.
+    games = ScoresFile(str(tmp_path / 'games.txt'), columns=GAME_COLUMNS).rows()
+    # Each game of Catch is 4 steps; a worker's last one may be cut short.
+    assert 30000 // (SIZE - 1) - 2 <= len(games) <= 30000 // (SIZE - 1)
+    scores = [g['score'] for g in sorted(games, key=lambda g: g['steps'])]
+    assert np.mean(scores[:500]) < 0.2 and np.mean(scores[-500:]) > 0.7

@@ -39,6 +39,31 @@ def test_one_file_draws_mean_and_median(tmp_path):
     assert not ax.collections
 
 
+def test_the_training_games_beside_one_file_draw_their_running_mean(tmp_path):
+    path = scores_file(tmp_path / 'scores.txt', [1, 5, 3])
+    # Appended in the order the workers' games ended: not sorted by steps.
+    games = [(2000000, 0, 4.0), (1000000, 1, 2.0), (1500000, 0, -3.0)]
+    games += [(2000000 + 1000 * i, i % 2, float(i)) for i in range(1, 201)]
+    (tmp_path / 'games.txt').write_text('steps\tworker\tscore\tlength\n' + ''.join(
+        '{}\t{}\t{}\t800\n'.format(*g) for g in games))
+    ax = plot_scores.plot([path]).axes[0]
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines][1:] == ['mean', 'median']
+    x, y = lines[0].get_xdata(), lines[0].get_ydata()
+    assert list(x[:4]) == [1, 1.5, 2, 2.001]
+    assert list(y[:4]) == [2, -0.5, 1, 1]  # the first games: the mean of those so far
+    assert y[-1] == np.mean(np.arange(101, 201))  # later: of the last 100
+
+
+def test_a_damaged_games_file_is_named(tmp_path, capsys):
+    path = scores_file(tmp_path / 'scores.txt', [1, 5, 3])
+    (tmp_path / 'games.txt').write_text('steps\tworker\tscore\tlength\n1\t0\tx\t3\n')
+    with pytest.raises(SystemExit) as exit:
+        plot_scores.main([path])
+    assert exit.value.code == 2
+    assert 'games.txt line 2: not all numbers' in capsys.readouterr().err
+
+
 def test_three_runs_draw_their_mean_a_band_and_each_run_faintly(tmp_path):
     paths = [scores_file(tmp_path / 'a.txt', [0, 10, 20, 30]),
              scores_file(tmp_path / 'b.txt', [2, 12, 22]),
