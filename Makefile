@@ -4,15 +4,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 ARGS ?=
+# `make setup PIP_ARGS="--no-index --find-links wheelhouse"` installs from a wheelhouse alone.
+PIP_ARGS ?=
+WHEELHOUSE ?= wheelhouse
+# For another machine's Python:
+#   WHEEL_TARGET="--python-version 3.10 --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64"
+WHEEL_TARGET ?=
 
-.PHONY: setup train test bench bench-peers
+.PHONY: setup train test bench bench-peers wheelhouse
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade "pip<25" "setuptools<70" wheel numpy==1.26.4
-	$(PY) -m pip install -q --no-build-isolation -r requirements.txt
+	$(PY) -m pip install -q $(PIP_ARGS) --upgrade "pip<25" "setuptools<70" wheel numpy==1.26.4
+	$(PY) -m pip install -q $(PIP_ARGS) --no-build-isolation -r requirements.txt
 	touch $@
 
 train: $(STAMP)
@@ -28,3 +34,11 @@ bench: $(STAMP)
 
 bench-peers: $(STAMP)
 	$(PY) bench.py --methods a3c-ff,a3c-lstm --peers $(ARGS)
+
+# Every package setup installs, as wheels in $(WHEELHOUSE)/, for a machine whose pip
+# cannot reach the index: Chainer's wheel is built here (it is pure Python), the others
+# are downloaded for WHEEL_TARGET (this machine's Python if empty).
+wheelhouse: $(STAMP)
+	$(PY) -m pip wheel -q --no-build-isolation --no-deps -w $(WHEELHOUSE) chainer==7.8.1
+	$(PY) -m pip download -q --only-binary=:all: --find-links $(WHEELHOUSE) -d $(WHEELHOUSE) \
+		$(WHEEL_TARGET) "pip<25" "setuptools<70" wheel -r requirements.txt
