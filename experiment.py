@@ -230,10 +230,11 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
     shared.share_params(model)
     shared.share_states(optimizer)
     episodes = 0
-    if resume:
+    if args.resume:  # `resume` is None for a run stopped before its first save
         try:
-            load(resume, model)
-            load(resume + '.opt', optimizer)
+            if resume:
+                load(resume, model)
+                load(resume + '.opt', optimizer)
             rows = [r for r in ScoresFile(os.path.join(outdir, 'scores.txt')).rows()
                     if r['steps'] <= start]
             ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS).rows()

@@ -98,9 +98,15 @@ def test_resume_of_a_run_stopped_before_its_first_save(short_run, tmp_path):
     stopped = tmp_path / 'stopped'
     stopped.mkdir()
     (stopped / 'args.txt').write_text(open(os.path.join(out, 'args.txt')).read())
+    # A game the stopped attempt finished: not part of the run that starts again.
+    (stopped / 'games.txt').write_text('steps\tworker\tscore\tlength\n900\t1\t-21\t850\n')
     r = run('2', 'pong', '--steps', '1000', '--eval-frequency', '1000',
             '--eval-n-runs', '1', '--resume', str(stopped))
     assert r.returncode == 0, r.stderr
     assert 'has no checkpoint yet: starting its run from step 0' in r.stdout
     assert (stopped / '1000_finish.h5').exists()
     assert len(ScoresFile(str(stopped / 'scores.txt')).rows()) == 1
+    aside = ScoresFile(str(stopped / 'games.txt.before_resume_0'), columns=GAME_COLUMNS)
+    assert [g['steps'] for g in aside.rows()] == [900]
+    assert 900 not in [g['steps'] for g in ScoresFile(str(stopped / 'games.txt'),
+                                                      columns=GAME_COLUMNS).rows()]
