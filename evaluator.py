@@ -30,6 +30,11 @@ def summary(scores):
             'max': max(scores), 'min': min(scores)}
 
 
+def games_file(outdir):
+    """The run's games.txt."""
+    return ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS)
+
+
 class ScoresFile(object):
     """Tab-separated, one header line, one row per evaluation (or per training
     game, with `columns=GAME_COLUMNS`); only ever appended to, but for the rows
@@ -93,20 +98,24 @@ class ScoresFile(object):
         os.replace(tmp, self.path)
         return [int(row['steps']) for row in rows if row['steps'] > step]
 
+    def _header(self):
+        """The header line if the file has none yet, else ''."""
+        new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
+        return '\t'.join(self.columns) + '\n' if new else ''
+
     def append(self, row):
         """One write of one line: processes appending at once never mix lines."""
-        new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
         with open(self.path, 'a') as f:
-            f.write(('\t'.join(self.columns) + '\n' if new else '') +
-                    '\t'.join(_fmt(row[c]) for c in self.columns) + '\n')
+            f.write(self._header() + '\t'.join(_fmt(row[c]) for c in self.columns) + '\n')
             f.flush()
             os.fsync(f.fileno())
 
     def start(self):
         """Writes the header now, before several processes append to the file."""
-        if not os.path.exists(self.path) or os.path.getsize(self.path) == 0:
+        header = self._header()
+        if header:
             with open(self.path, 'w') as f:
-                f.write('\t'.join(self.columns) + '\n')
+                f.write(header)
 
 
 def _fmt(x):

@@ -17,7 +17,7 @@ import shared
 from a3c_models import load
 from cli import (fail, nonnegative_float, nonnegative_int, positive_float,
                  positive_int, probability, say)
-from evaluator import GAME_COLUMNS, ScoresFile
+from evaluator import ScoresFile, games_file
 from rmsprop_async import RMSpropAsync
 from train_async import train_async
 
@@ -201,8 +201,7 @@ def _tidy_for_resume(outdir, start):
               'resume; moved them to {}'.format(len(moved), start,
                                                  ', '.join(map(str, moved)), side))
     side = os.path.join(outdir, 'games.txt.before_resume_{}'.format(start))
-    moved = ScoresFile(os.path.join(outdir, 'games.txt'),
-                       columns=GAME_COLUMNS).move_rows_after(start, side)
+    moved = games_file(outdir).move_rows_after(start, side)
     if moved:
         print('games.txt had {} training game(s) after step {}; moved them to {}'.format(
             len(moved), start, side))
@@ -237,7 +236,7 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
                 load(resume + '.opt', optimizer)
             rows = [r for r in ScoresFile(os.path.join(outdir, 'scores.txt')).rows()
                     if r['steps'] <= start]
-            ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS).rows()
+            games_file(outdir).rows()
         except ValueError as e:  # a ModelFileError, or a damaged scores.txt or games.txt
             fail(str(e))
         episodes = int(rows[-1]['episodes']) if rows else 0

@@ -84,8 +84,9 @@ def training_curve(scores_path, window=100):
     header, rows = _read_table(path, ('steps', 'score'))
     if not rows:
         return None
-    table = np.array(sorted(rows, key=lambda r: r[header.index('steps')]))
-    steps, score = table[:, header.index('steps')], table[:, header.index('score')]
+    at_steps = header.index('steps')
+    table = np.array(sorted(rows, key=lambda r: r[at_steps]))
+    steps, score = table[:, at_steps], table[:, header.index('score')]
     sums = np.cumsum(np.concatenate([[0.0], score]))
     n = np.minimum(np.arange(1, len(score) + 1), window)
     return steps, (sums[1:] - sums[np.arange(1, len(score) + 1) - n]) / n

@@ -21,7 +21,7 @@ import numpy as np
 
 import checkpoints
 from cli import say
-from evaluator import GAME_COLUMNS, ScoresFile, run_episodes, summary
+from evaluator import ScoresFile, games_file, run_episodes, summary
 
 # Fork: the children inherit the shared arrays and the built model as they
 # are, without pickling; and it is the fastest start there is.
@@ -84,7 +84,7 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr, outdir):
     try:
         np.random.seed(seed)
         env, agent = make_env(seed, True), make_agent(seed)
-        games = ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS)
+        games = games_file(outdir)
         obs, reward, length = env.reset(), 0.0, 0
         while not sh.stopping():
             with sh.steps_lock:
@@ -184,7 +184,7 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 log_interval=5.0, checkpoint_interval=600.0):
     """Trains until `steps` global steps; returns the exit status for the script."""
     sh = Shared(start_step, start_episodes, processes)
-    ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS).start()
+    games_file(outdir).start()
     started = time.time()
     children = [CTX.Process(target=_worker, name='worker {}'.format(i), args=(
         i, process_seed(seed, start_step, i), sh, make_env, make_agent, steps, lr,
