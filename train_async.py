@@ -69,6 +69,13 @@ class Shared(object):
         self.recent[index * self.per_worker + self.games[index] % self.per_worker] = score
         self.games[index] += 1
 
+    def preload(self, scores):
+        """Fills the slots with a resumed run's last games, oldest first, so that
+        the progress line goes on from where the run stopped."""
+        last = scores[len(scores) - len(self.recent):] if scores else []
+        for i, score in enumerate(last):
+            self.add_game(i % len(self.games), score)
+
     def recent_games(self):
         return [s for s in self.recent if not math.isnan(s)]
 
@@ -184,7 +191,9 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 log_interval=5.0, checkpoint_interval=600.0):
     """Trains until `steps` global steps; returns the exit status for the script."""
     sh = Shared(start_step, start_episodes, processes)
-    games_file(outdir).start()
+    games = games_file(outdir)
+    games.start()
+    sh.preload([g['score'] for g in games.rows()])
     started = time.time()
     children = [CTX.Process(target=_worker, name='worker {}'.format(i), args=(
         i, process_seed(seed, start_step, i), sh, make_env, make_agent, steps, lr,

@@ -61,6 +61,11 @@ def test_resume_continues_the_step_count(short_run):
     assert 'resumed at step 4000' in r.stdout
     # The progress line knows the evaluations from before the resume.
     assert 'last eval mean none yet' not in r.stdout
+    # ... and the training games from before it: the last line's mean is over all.
+    games = [g['score'] for g in ScoresFile(os.path.join(out, 'games.txt'),
+                                            columns=GAME_COLUMNS).rows()]
+    assert 'training games mean {:.2f} (last {})'.format(
+        sum(games) / len(games), len(games)) in r.stdout.splitlines()[-2]
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert rows[:len(before)] == before
     assert [row['steps'] for row in rows[len(before):]] == [6000]
@@ -110,3 +115,14 @@ def test_resume_of_a_run_stopped_before_its_first_save(short_run, tmp_path):
     assert [g['steps'] for g in aside.rows()] == [900]
     assert 900 not in [g['steps'] for g in ScoresFile(str(stopped / 'games.txt'),
                                                       columns=GAME_COLUMNS).rows()]
+
+
+def test_the_training_games_window_goes_on_across_a_resume():
+    """The slots hold the last 100 games: a resume's preload fills them with the
+    run's newest games, and each new game replaces its worker's oldest."""
+    import train_async
+    sh = train_async.Shared(0, 0, 2)
+    sh.preload(list(range(150)))
+    assert sorted(sh.recent_games()) == list(range(50, 150))
+    sh.add_game(0, 1000)
+    assert sorted(sh.recent_games()) == list(range(51, 150)) + [1000]
