@@ -2,13 +2,17 @@
 
 A checkpoint is `<steps><suffix>.h5` (the weights, in Chainer's HDF5 layout)
 with `<steps><suffix>.h5.opt` beside it (the optimizer's statistics).  The
-global step count is in the name, so a resumed run knows where it stands.
+global step count is in the name, so a resumed run knows where it stands; the
+.opt file's attributes hold the run's training time and episode count at the
+save, so that a resume goes on counting from there (not from the last
+evaluation, which would drop the time and episodes since).
 """
 import os
 import re
 import tempfile
 
 import chainer
+import h5py
 
 SUFFIXES = ('', '_checkpoint', '_finish', '_except')
 _UMASK = os.umask(0)
@@ -22,13 +26,17 @@ class CheckpointError(ValueError):
     """A resume target with no usable checkpoint."""
 
 
-def atomic_save(path, obj):
-    """Writes beside `path` and renames, so `path` is always whole or absent."""
+def atomic_save(path, obj, attrs=None):
+    """Writes beside `path` (with `attrs` on the HDF5 root) and renames, so
+    `path` is always whole or absent."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or '.',
                                prefix='.' + os.path.basename(path), suffix='.tmp')
     os.close(fd)
     try:
         chainer.serializers.save_hdf5(tmp, obj)
+        if attrs:
+            with h5py.File(tmp, 'a') as f:
+                f.attrs.update(attrs)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private
         with open(tmp, 'rb') as f:  # on disk before the rename, or a power cut
             os.fsync(f.fileno())    # could leave an empty file under the name
@@ -38,12 +46,23 @@ def atomic_save(path, obj):
             os.remove(tmp)
 
 
-def save(outdir, steps, suffix, model, optimizer):
-    """Saves `<steps><suffix>.h5` and its `.opt`; returns the model's path."""
+def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None):
+    """Saves `<steps><suffix>.h5` and its `.opt`; returns the model's path.
+    `elapsed` (seconds of training) and `episodes` go with the .opt."""
     path = os.path.join(outdir, '{}{}.h5'.format(steps, suffix))
-    atomic_save(path + '.opt', optimizer)
+    clock = None if elapsed is None else {'elapsed': elapsed, 'episodes': episodes}
+    atomic_save(path + '.opt', optimizer, clock)
     atomic_save(path, model)
     return path
+
+
+def clock(path):
+    """(elapsed, episodes) saved with the model at `path`; None for a file
+    saved without them (by an older version, or by hand)."""
+    with h5py.File(path + '.opt', 'r') as f:
+        if 'elapsed' not in f.attrs:
+            return None
+        return float(f.attrs['elapsed']), int(f.attrs['episodes'])
 
 
 def steps_of(path):

@@ -228,7 +228,7 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
     optimizer.add_hook(ClipGradient(args.grad_clip))
     shared.share_params(model)
     shared.share_states(optimizer)
-    episodes = 0
+    elapsed, episodes = 0.0, 0
     if args.resume:  # `resume` is None for a run stopped before its first save
         try:
             if resume:
@@ -239,7 +239,10 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
             games_file(outdir).rows()
         except ValueError as e:  # a ModelFileError, or a damaged scores.txt or games.txt
             fail(str(e))
-        episodes = int(rows[-1]['episodes']) if rows else 0
+        saved = checkpoints.clock(resume) if resume else None
+        if saved is None and rows:  # a file saved before the clock was
+            saved = rows[-1]['elapsed'], int(rows[-1]['episodes'])
+        elapsed, episodes = saved or (elapsed, episodes)
         _tidy_for_resume(outdir, start)
     _write_args(args, start)
     print('training {} on {} with {} processes; output in {}{}'.format(
@@ -254,7 +257,7 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
         outdir, args.processes, args.steps, make_env,
         lambda seed: make_agent(model, optimizer, seed), model, optimizer,
         lr=args.lr, seed=args.seed, start_step=start,
-        start_episodes=episodes,
+        start_episodes=episodes, start_elapsed=elapsed,
         eval_frequency=args.eval_frequency, eval_n_runs=args.eval_n_runs,
         extra_columns=extra_columns, log_interval=args.log_interval,
         checkpoint_interval=args.checkpoint_interval or float('inf'))

@@ -122,7 +122,7 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr, outdir):
 
 
 def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
-               eval_frequency, eval_n_runs, start_step, started):
+               eval_frequency, eval_n_runs, start_step, elapsed0, started):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
@@ -133,7 +133,6 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
         best = max((r['mean'] for r in rows), default=-math.inf)
         if rows:
             sh.last_mean.value = rows[-1]['mean']
-        elapsed0 = rows[-1]['elapsed'] if rows else 0.0
         # From the last row, not the start: a run stopped during an evaluation
         # gets that evaluation as soon as it resumes.
         last_row = int(rows[-1]['steps']) if rows else 0
@@ -157,7 +156,8 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
             sh.last_mean.value = row['mean']
             if row['mean'] > best:
                 best = row['mean']
-                checkpoints.save(outdir, t, '', agent.model, agent.optimizer)
+                checkpoints.save(outdir, t, '', agent.model, agent.optimizer,
+                                 row['elapsed'], row['episodes'])
             last_t, next_t = t, (t // eval_frequency + 1) * eval_frequency
     except BaseException as e:
         traceback.print_exc()
@@ -187,7 +187,7 @@ def _status(sh, steps, lr, t0, s0, start_step):
 
 def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 optimizer, lr, seed=0, start_step=0, start_episodes=0,
-                eval_frequency=10 ** 6, eval_n_runs=10, extra_columns=(),
+                start_elapsed=0.0, eval_frequency=10 ** 6, eval_n_runs=10, extra_columns=(),
                 log_interval=5.0, checkpoint_interval=600.0):
     """Trains until `steps` global steps; returns the exit status for the script."""
     sh = Shared(start_step, start_episodes, processes)
@@ -201,7 +201,7 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
     children.append(CTX.Process(target=_evaluator, name='evaluator', args=(
         process_seed(seed, start_step, processes), sh, make_env, make_agent,
         outdir, extra_columns, steps, eval_frequency, eval_n_runs, start_step,
-        started)))
+        start_elapsed, started)))
     workers = children[:-1]
 
     received = []
@@ -213,6 +213,10 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
     failure, trusted = None, True
     last_log, rate_mark = time.time(), [start_step, time.time()]
     last_checkpoint, checkpoint = time.time(), None
+
+    def save(t, suffix):
+        return checkpoints.save(outdir, t, suffix, shared_model, optimizer,
+                                start_elapsed + time.time() - started, sh.episode_count())
     try:
         while not received:
             time.sleep(0.1)
@@ -232,8 +236,7 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 if not _finite(shared_model, optimizer):
                     failure, trusted = 'the shared weights hold NaN or infinity', False
                     break
-                new = checkpoints.save(outdir, sh.steps.value, '_checkpoint',
-                                       shared_model, optimizer)
+                new = save(sh.steps.value, '_checkpoint')
                 if checkpoint and checkpoint != new:
                     checkpoints.remove(checkpoint)
                 checkpoint, last_checkpoint = new, now
@@ -247,9 +250,9 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
             failure, trusted = failure or 'the shared weights hold NaN or infinity', False
         path = None
         if trusted and (received or failure):
-            path = checkpoints.save(outdir, t, '_except', shared_model, optimizer)
+            path = save(t, '_except')
         elif trusted:
-            path = checkpoints.save(outdir, steps, '_finish', shared_model, optimizer)
+            path = save(steps, '_finish')
         if checkpoint and path and checkpoint != path:
             checkpoints.remove(checkpoint)
         for s, h in old_handlers.items():

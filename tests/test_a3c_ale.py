@@ -1,11 +1,14 @@
 """The training script end to end, as a user runs it."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
+import h5py
 import pytest
 
+import checkpoints
 from evaluator import GAME_COLUMNS, ScoresFile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -50,6 +53,30 @@ def test_run_leaves_args_scores_and_models(short_run):
     # Whole games, unclipped: one side reached 21.
     assert all(-21 <= g['score'] <= -1 and g['length'] > 500 for g in games), games
     assert 'training games mean' in r.stdout
+    # Each model carries the run's clock: a best one its evaluation's, the
+    # last one the time and episodes at the end, after the last evaluation.
+    by_step = {int(row['steps']): row for row in rows}
+    for name in best:
+        row = by_step[checkpoints.steps_of(name)]
+        assert checkpoints.clock(os.path.join(out, name)) == pytest.approx(
+            (row['elapsed'], row['episodes']), rel=1e-5)  # scores.txt has 6 digits
+    elapsed, episodes = checkpoints.clock(os.path.join(out, '4000_finish.h5'))
+    assert elapsed >= rows[-1]['elapsed'] - 1e-3 and episodes == rows[-1]['episodes']
+
+
+def test_a_resume_goes_on_from_the_clock_saved_with_the_model(short_run, tmp_path):
+    """Not from the last evaluation's: that would drop the time and episodes
+    between it and the save, at every stop of a run trained in chunks."""
+    out = str(tmp_path / 'out')
+    shutil.copytree(short_run[0], out)
+    with h5py.File(os.path.join(out, '4000_finish.h5.opt'), 'a') as f:
+        f.attrs.update({'elapsed': 1e6, 'episodes': 12345})
+    r = run('2', 'pong', '--steps', '6000', '--eval-frequency', '2000',
+            '--eval-n-runs', '1', '--resume', out)
+    assert r.returncode == 0, r.stderr
+    row = ScoresFile(os.path.join(out, 'scores.txt')).rows()[-1]
+    assert row['steps'] == 6000
+    assert 1e6 < row['elapsed'] < 1e6 + 200 and 12345 <= row['episodes'] < 12345 + 50
 
 
 def test_resume_continues_the_step_count(short_run):
