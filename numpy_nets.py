@@ -83,7 +83,9 @@ def torso_backward(p, dh, cache, h3, n):
     `dh` of the first `n` rows and the output `h3` itself."""
     col1, h1, col2, h2, f = cache
     dh *= h3 > 0
-    p['/0/2/W'].grad[...] = dh.T @ f[:n]
+    # Into the gradient itself: a temporary would cost another pass over the
+    # layer's 2.6 MB, the largest array of all.
+    np.matmul(dh.T, f[:n], out=p['/0/2/W'].grad)
     p['/0/2/b'].grad[...] = dh.sum(axis=0)
     df = (dh @ p['/0/2/W'].array).reshape(n, 32, 9, 9).transpose(0, 2, 3, 1)
     d2 = df.reshape(n * 81, 32) * (h2[:n * 81] > 0)
@@ -217,8 +219,8 @@ class NumpyA3C(object):
             dup[t], h_prevs[t] = dr, h_prev
             dh_next = dr @ Wl
             dc = dc * f
-        p['/1/lateral/W'].grad[...] = dup.T @ h_prevs
-        p['/1/upward/W'].grad[...] = dup.T @ x[:n]
+        np.matmul(dup.T, h_prevs, out=p['/1/lateral/W'].grad)
+        np.matmul(dup.T, x[:n], out=p['/1/upward/W'].grad)
         p['/1/upward/b'].grad[...] = dup.sum(axis=0)
         return dup @ p['/1/upward/W'].array
 
