@@ -50,8 +50,8 @@ def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None):
     """Saves `<steps><suffix>.h5` and its `.opt`; returns the model's path.
     `elapsed` (seconds of training) and `episodes` go with the .opt."""
     path = os.path.join(outdir, '{}{}.h5'.format(steps, suffix))
-    clock = None if elapsed is None else {'elapsed': elapsed, 'episodes': episodes}
-    atomic_save(path + '.opt', optimizer, clock)
+    attrs = None if elapsed is None else {'elapsed': elapsed, 'episodes': episodes}
+    atomic_save(path + '.opt', optimizer, attrs)
     atomic_save(path, model)
     return path
 
