@@ -242,7 +242,8 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
         saved = checkpoints.clock(resume) if resume else None
         if saved is None and rows:  # a file saved before the clock was
             saved = rows[-1]['elapsed'], int(rows[-1]['episodes'])
-        elapsed, episodes = saved or (elapsed, episodes)
+        if saved:
+            elapsed, episodes = saved
         _tidy_for_resume(outdir, start)
     _write_args(args, start)
     print('training {} on {} with {} processes; output in {}{}'.format(

@@ -72,8 +72,7 @@ class Shared(object):
     def preload(self, scores):
         """Fills the slots with a resumed run's last games, oldest first, so that
         the progress line goes on from where the run stopped."""
-        last = scores[len(scores) - len(self.recent):] if scores else []
-        for i, score in enumerate(last):
+        for i, score in enumerate(scores[-len(self.recent):]):
             self.add_game(i % len(self.games), score)
 
     def recent_games(self):
@@ -122,7 +121,7 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr, outdir):
 
 
 def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
-               eval_frequency, eval_n_runs, start_step, elapsed0, started):
+               eval_frequency, eval_n_runs, start_step, clock_origin):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
@@ -150,7 +149,7 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
             if results is None:  # stopped part-way: no row rather than a partial one
                 return
             row = dict(steps=t, episodes=sh.episode_count(),
-                       elapsed=elapsed0 + time.time() - started,
+                       elapsed=time.time() - clock_origin,
                        **summary(results), **agent.statistics())
             scores.append(row)
             sh.last_mean.value = row['mean']
@@ -195,13 +194,15 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
     games.start()
     sh.preload([g['score'] for g in games.rows()])
     started = time.time()
+    # The run's clock: `elapsed` is now minus this, in every process.
+    clock_origin = started - start_elapsed
     children = [CTX.Process(target=_worker, name='worker {}'.format(i), args=(
         i, process_seed(seed, start_step, i), sh, make_env, make_agent, steps, lr,
         outdir)) for i in range(processes)]
     children.append(CTX.Process(target=_evaluator, name='evaluator', args=(
         process_seed(seed, start_step, processes), sh, make_env, make_agent,
         outdir, extra_columns, steps, eval_frequency, eval_n_runs, start_step,
-        start_elapsed, started)))
+        clock_origin)))
     workers = children[:-1]
 
     received = []
@@ -216,7 +217,7 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
 
     def save(t, suffix):
         return checkpoints.save(outdir, t, suffix, shared_model, optimizer,
-                                start_elapsed + time.time() - started, sh.episode_count())
+                                time.time() - clock_origin, sh.episode_count())
     try:
         while not received:
             time.sleep(0.1)
