@@ -41,6 +41,7 @@ positive_float = _number(float, 'a number', lambda x: x > 0 and x < float('inf')
                          'a positive number')
 nonnegative_float = _number(float, 'a number', lambda x: 0 <= x < float('inf'),
                             'a number >= 0')
+finite_float = _number(float, 'a number', lambda x: abs(x) < float('inf'), 'a finite number')
 probability = _number(float, 'a number', lambda x: 0 <= x <= 1, 'a number in [0, 1]')
 
 

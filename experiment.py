@@ -15,7 +15,7 @@ import ale
 import checkpoints
 import shared
 from a3c_models import load
-from cli import (fail, nonnegative_float, nonnegative_int, positive_float,
+from cli import (fail, finite_float, nonnegative_float, nonnegative_int, positive_float,
                  positive_int, probability, say)
 from evaluator import ScoresFile, games_file
 from rmsprop_async import RMSpropAsync
@@ -46,6 +46,9 @@ def add_arguments(parser):
                         help='global steps between evaluations')
     parser.add_argument('--eval-n-runs', type=positive_int, default=10,
                         help='whole games per evaluation')
+    parser.add_argument('--target-score', type=finite_float,
+                        help='stop when an evaluation\'s mean reaches this; the model it '
+                        'scored is saved as <steps>_finish.h5 (default: train all --steps)')
     parser.add_argument('--outdir', help='default: results/<date-time>')
     parser.add_argument('--resume', metavar='PATH',
                         help='an output folder or a model file to continue from')
@@ -261,4 +264,5 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
         start_episodes=episodes, start_elapsed=elapsed,
         eval_frequency=args.eval_frequency, eval_n_runs=args.eval_n_runs,
         extra_columns=extra_columns, log_interval=args.log_interval,
-        checkpoint_interval=args.checkpoint_interval or float('inf'))
+        checkpoint_interval=args.checkpoint_interval or float('inf'),
+        target_score=args.target_score)

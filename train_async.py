@@ -59,6 +59,7 @@ class Shared(object):
         self.stop = CTX.RawValue('b', 0)
         self.workers_done = CTX.RawValue('b', 0)
         self.last_mean = CTX.RawValue('d', math.nan)
+        self.target_reached_at = CTX.RawValue('q', -1)  # the step of that evaluation
         self.errors = CTX.SimpleQueue()  # (message, whether a value was not finite)
         self.parent = os.getpid()
 
@@ -121,7 +122,7 @@ def _worker(index, seed, sh, make_env, make_agent, steps, lr, outdir):
 
 
 def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
-               eval_frequency, eval_n_runs, start_step, clock_origin):
+               eval_frequency, eval_n_runs, start_step, clock_origin, target_score):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
@@ -157,6 +158,13 @@ def _evaluator(seed, sh, make_env, make_agent, outdir, extra_columns, steps,
                 best = row['mean']
                 checkpoints.save(outdir, t, '', agent.model, agent.optimizer,
                                  row['elapsed'], row['episodes'])
+            if target_score is not None and row['mean'] >= target_score:
+                # The weights this row scored, not the shared ones the workers
+                # moved on during the evaluation: the last row is the model's.
+                checkpoints.save(outdir, t, '_finish', agent.model, agent.optimizer,
+                                 row['elapsed'], row['episodes'])
+                sh.target_reached_at.value = t
+                return
             last_t, next_t = t, (t // eval_frequency + 1) * eval_frequency
     except BaseException as e:
         traceback.print_exc()
@@ -187,8 +195,9 @@ def _status(sh, steps, lr, t0, s0, start_step):
 def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 optimizer, lr, seed=0, start_step=0, start_episodes=0,
                 start_elapsed=0.0, eval_frequency=10 ** 6, eval_n_runs=10, extra_columns=(),
-                log_interval=5.0, checkpoint_interval=600.0):
-    """Trains until `steps` global steps; returns the exit status for the script."""
+                log_interval=5.0, checkpoint_interval=600.0, target_score=None):
+    """Trains until `steps` global steps, or until an evaluation's mean reaches
+    `target_score`; returns the exit status for the script."""
     sh = Shared(start_step, start_episodes, processes)
     games = games_file(outdir)
     games.start()
@@ -202,7 +211,7 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
     children.append(CTX.Process(target=_evaluator, name='evaluator', args=(
         process_seed(seed, start_step, processes), sh, make_env, make_agent,
         outdir, extra_columns, steps, eval_frequency, eval_n_runs, start_step,
-        clock_origin)))
+        clock_origin, target_score)))
     workers = children[:-1]
 
     received = []
@@ -227,7 +236,8 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
                 break
             if not sh.workers_done.value and all(p.exitcode == 0 for p in workers):
                 sh.workers_done.value = 1
-            if sh.workers_done.value and children[-1].exitcode == 0:
+            if (sh.workers_done.value or sh.target_reached_at.value >= 0) and \
+                    children[-1].exitcode == 0:
                 break
             now = time.time()
             if now - last_log >= log_interval:
@@ -252,6 +262,8 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
         path = None
         if trusted and (received or failure):
             path = save(t, '_except')
+        elif sh.target_reached_at.value >= 0:  # the evaluator saved the model it scored
+            path = os.path.join(outdir, '{}_finish.h5'.format(sh.target_reached_at.value))
         elif trusted:
             path = save(steps, '_finish')
         if checkpoint and path and checkpoint != path:
@@ -275,6 +287,10 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
             signal.Signals(received[0]).name, t, path, outdir), file=sys.stderr)
         return EXIT_INTERRUPTED[received[0]]
     _status(sh, steps, lr, started, rate_mark, start_step)
+    if sh.target_reached_at.value >= 0:
+        say('the evaluation at step {} reached --target-score {:g} (mean {:g}); saved {}'
+            .format(sh.target_reached_at.value, target_score, sh.last_mean.value, path))
+        return 0
     say('finished {} steps in {:.0f} s; saved {}'.format(steps, time.time() - started, path))
     return 0
 

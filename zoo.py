@@ -145,14 +145,28 @@ def _check_readme(path, game, kind, model_steps, last, problems):
         problems.append('README.md training command: {}'.format(e))
         return
     rom = os.path.splitext(os.path.basename(args.rom))[0]
+    mean = got.get('final evaluation mean')
+    if args.target_score is None:
+        _compare('steps', args.steps, steps, problems)
+    else:  # a run stopped at its target: fewer steps, a mean at least that
+        if steps is not None and steps > args.steps:
+            problems.append('README.md says {} steps, beyond the training command\'s '
+                            '--steps {}'.format(steps, args.steps))
+        if mean is not None and mean < args.target_score:
+            problems.append('README.md gives the final evaluation mean as {:g}, below the '
+                            'training command\'s --target-score {:g}, which it stopped at'
+                            .format(mean, args.target_score))
     for what, in_command, claimed in (
             ('processes', args.processes, got.get('processes')),
-            ('steps', args.steps, steps),
             ('evaluation episodes', args.eval_n_runs, got.get('final evaluation episodes')),
             ('game', rom, game), ('--use-lstm', args.use_lstm, kind == 'lstm')):
-        if claimed is not None and in_command != claimed:
-            problems.append('README.md training command has {} {}, the entry {}'.format(
-                what, in_command, claimed))
+        _compare(what, in_command, claimed, problems)
+
+
+def _compare(what, in_command, claimed, problems):
+    if claimed is not None and in_command != claimed:
+        problems.append('README.md training command has {} {}, the entry {}'.format(
+            what, in_command, claimed))
 
 
 def _check_model(path, name, game, kind, problems):

@@ -102,7 +102,31 @@ def test_resume_continues_the_step_count(short_run):
     assert os.path.exists(os.path.join(out, 'args_resumed_4000.txt'))
 
 
+def test_a_run_stops_at_its_target_score_with_the_model_it_scored(tmp_path):
+    out = str(tmp_path / 'out')
+    # Every game of Pong scores at least -21: the first evaluation reaches it.
+    r = run('2', 'pong', '--steps', '40000', '--eval-frequency', '1000',
+            '--eval-n-runs', '1', '--target-score', '-21', '--outdir', out)
+    assert r.returncode == 0, r.stderr
+    rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
+    assert len(rows) == 1
+    t = int(rows[0]['steps'])
+    assert 'the evaluation at step {} reached --target-score -21'.format(t) in r.stdout
+    finish = [f for f in os.listdir(out) if f.endswith('_finish.h5')]
+    assert finish == ['{}_finish.h5'.format(t)] and t < 40000
+    assert not [f for f in os.listdir(out) if '_checkpoint' in f]
+    assert checkpoints.clock(os.path.join(out, finish[0])) == pytest.approx(
+        (rows[0]['elapsed'], rows[0]['episodes']), rel=1e-5)
+    # The weights the evaluation played (saved as the best so far too), not
+    # the shared ones the workers trained on while it played.
+    with h5py.File(os.path.join(out, finish[0])) as f, \
+            h5py.File(os.path.join(out, '{}.h5'.format(t))) as g:
+        assert (f['1/0/W'][()] == g['1/0/W'][()]).all()
+    assert checkpoints.latest(out).endswith(finish[0])
+
+
 @pytest.mark.parametrize('args,message', [
+    (['2', 'pong', '--target-score', 'nan'], "'nan' is not a finite number"),
     (['2', 'pongg'], "unknown game 'pongg'"),
     (['0', 'pong'], "'0' is not a positive integer"),
     (['two', 'pong'], "'two' is not an integer"),

@@ -95,9 +95,22 @@ BREAKS = {  # case: (what to do to a good entry, what a problem must say)
     'README steps': (lambda e: _readme_line(e, 'steps', 'many'), 'not a whole number'),
     'README hours': (lambda e: _readme_line(e, 'wall-clock hours', 5), 'wall-clock hours'),
     'README processes': (lambda e: _readme_line(e, 'processes', 16), 'processes 2'),
+    'mean below the target': (lambda e: _edit(e / 'README.md', '--steps 2000',
+                                              '--steps 8000 --target-score 21'),
+                              "below the training command's --target-score 21"),
     'scores end elsewhere': (lambda e: _edit(e / 'scores.txt', '\n2000\t', '\n1000\t'),
                        'last row of scores.txt 1000'),
 }
+
+
+def test_an_entry_may_stop_at_its_target_score(stand_in, tmp_path):
+    """Before its --steps, at the evaluation that reached --target-score."""
+    entry = tmp_path / 'pong_ff'
+    shutil.copytree(stand_in, entry)
+    _edit(entry / 'README.md', '--steps 2000', '--steps 8000 --target-score -21')
+    assert zoo.check_entry(str(entry)) == []
+    _edit(entry / 'README.md', '--target-score -21', '--eval-n-runs 1')
+    assert any('steps 8000, the entry 2000' in p for p in zoo.check_entry(str(entry)))
 
 
 @pytest.mark.parametrize('case', sorted(BREAKS))
