@@ -46,10 +46,14 @@ def atomic_save(path, obj, attrs=None):
             os.remove(tmp)
 
 
+def path_of(outdir, steps, suffix):
+    return os.path.join(outdir, '{}{}.h5'.format(steps, suffix))
+
+
 def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None):
     """Saves `<steps><suffix>.h5` and its `.opt`; returns the model's path.
     `elapsed` (seconds of training) and `episodes` go with the .opt."""
-    path = os.path.join(outdir, '{}{}.h5'.format(steps, suffix))
+    path = path_of(outdir, steps, suffix)
     attrs = None if elapsed is None else {'elapsed': elapsed, 'episodes': episodes}
     atomic_save(path + '.opt', optimizer, attrs)
     atomic_save(path, model)

@@ -259,11 +259,11 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
         # files already on disk are the good ones.
         if trusted and not _finite(shared_model, optimizer):
             failure, trusted = failure or 'the shared weights hold NaN or infinity', False
-        path = None
+        path, reached_at = None, sh.target_reached_at.value
         if trusted and (received or failure):
             path = save(t, '_except')
-        elif sh.target_reached_at.value >= 0:  # the evaluator saved the model it scored
-            path = os.path.join(outdir, '{}_finish.h5'.format(sh.target_reached_at.value))
+        elif reached_at >= 0:  # the evaluator saved the model it scored
+            path = checkpoints.path_of(outdir, reached_at, '_finish')
         elif trusted:
             path = save(steps, '_finish')
         if checkpoint and path and checkpoint != path:
@@ -287,9 +287,9 @@ def train_async(outdir, processes, steps, make_env, make_agent, shared_model,
             signal.Signals(received[0]).name, t, path, outdir), file=sys.stderr)
         return EXIT_INTERRUPTED[received[0]]
     _status(sh, steps, lr, started, rate_mark, start_step)
-    if sh.target_reached_at.value >= 0:
+    if reached_at >= 0:
         say('the evaluation at step {} reached --target-score {:g} (mean {:g}); saved {}'
-            .format(sh.target_reached_at.value, target_score, sh.last_mean.value, path))
+            .format(reached_at, target_score, sh.last_mean.value, path))
         return 0
     say('finished {} steps in {:.0f} s; saved {}'.format(steps, time.time() - started, path))
     return 0
