@@ -362,18 +362,20 @@ def test_a_save_killed_midway_leaves_the_previous_file_whole(tmp_path):
     shared.share_states(optimizer)
     arrays = [p.array for p in model.params()] + [
         p.update_rule.state['ms'] for p in model.params()]
-    for a in arrays:  # a kill before the child's first save leaves this one
-        a[...] = -1
-    checkpoints.save(out, 7, '_checkpoint', model, optimizer)
+
+    def save(k):
+        for a in arrays:
+            a[...] = k
+        checkpoints.save(out, 7, '_checkpoint', model, optimizer)
+
+    save(-1)  # what a kill before the child's first save leaves
     rng = random.Random(0)
     for kill in range(10):
         pid = os.fork()
         if pid == 0:
             try:
                 for k in range(kill * 1000, (kill + 1) * 1000):
-                    for a in arrays:
-                        a[...] = k
-                    checkpoints.save(out, 7, '_checkpoint', model, optimizer)
+                    save(k)
             finally:
                 os._exit(0)
         time.sleep(rng.uniform(0.05, 0.4))
