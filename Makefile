@@ -15,7 +15,11 @@ WHEEL_TARGET ?=
 
 setup: $(STAMP)
 
+# Chainer 7.8.1 imports numpy.distutils, which numpy 1.26 lacks on Python 3.12 and later.
 $(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys, platform; sys.exit(sys.version_info >= (3, 12) and "error: \
+	$(PYTHON) is Python " + platform.python_version() + ", and Chainer 7.8.1 does not import \
+	on 3.12 or later; name a Python 3.11: make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q $(PIP_ARGS) --upgrade "pip<25" "setuptools<70" wheel numpy==1.26.4
 	$(PY) -m pip install -q $(PIP_ARGS) --no-build-isolation -r requirements.txt
