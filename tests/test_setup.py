@@ -18,12 +18,14 @@ def newer_python():
     return found[0] if found else None
 
 
-@pytest.mark.skipif(newer_python() is None, reason='no Python 3.12 or later here')
+NEWER_PYTHON = newer_python()
+
+
+@pytest.mark.skipif(NEWER_PYTHON is None, reason='no Python 3.12 or later here')
 def test_setup_with_python_3_12_or_later_stops_at_once_with_one_line(tmp_path):
     for name in ('Makefile', 'requirements.txt'):
         shutil.copy(os.path.join(ROOT, name), tmp_path)
-    python = newer_python()
-    run = subprocess.run(['make', 'setup', 'PYTHON=' + python], cwd=tmp_path,
+    run = subprocess.run(['make', 'setup', 'PYTHON=' + NEWER_PYTHON], cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode != 0
     errors = [line for line in run.stderr.splitlines()
