@@ -225,6 +225,7 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
         n_actions = ale.ALE(args.rom).n_actions
     except ale.RomError as e:
         fail(str(e))
+    np.random.seed(args.seed)  # the initial weights
     model = build_model(n_actions)
     optimizer = RMSpropAsync(lr=args.lr, alpha=args.rmsprop_alpha, eps=args.rmsprop_eps)
     optimizer.setup(model)
