@@ -6,7 +6,7 @@ theta' <- theta), acts with it, then computes the loss of the whole segment in
 one batched forward pass and hands the gradient to the shared optimizer.
 It knows nothing about where the shared weights live or who else uses them.
 
-The paper's networks take a numpy fast path (numpy_nets.py) that computes the
+The paper's networks take a numpy fast path (nets/numpy_fast.py) that computes the
 same loss and gradient without Chainer's per-operation overhead; any other
 model, or `fast=False`, goes through Chainer's graph.
 """
@@ -15,9 +15,9 @@ import numpy as np
 import chainer
 from chainer import functions as F
 
-import numpy_nets
+from nets import numpy_fast
 import policies
-from local_copy import LocalCopy
+from agents.local_copy import LocalCopy
 
 
 def n_step_returns(rewards, bootstrap, gamma):
@@ -58,8 +58,8 @@ class A3C(object):
         self.optimizer = optimizer
         self.local = LocalCopy(shared_model)
         self.model = self.local.model
-        self.fast = (numpy_nets.NumpyA3C(self.model)
-                     if fast and numpy_nets.supports(self.model) else None)
+        self.fast = (numpy_fast.NumpyA3C(self.model)
+                     if fast and numpy_fast.supports(self.model) else None)
         self.t_max = t_max
         self.gamma = gamma
         self.beta = beta

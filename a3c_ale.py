@@ -4,14 +4,14 @@
 """
 import sys
 
-import cpu
+from cli import cpu
 
 cpu.configure()  # before numpy loads
 
 import a3c  # noqa: E402
-import experiment  # noqa: E402
-from a3c_models import A3CFF, A3CLSTM  # noqa: E402
-from cli import ArgumentParser, nonnegative_float  # noqa: E402
+from training import experiment  # noqa: E402
+from nets.actor_critic import A3CFF, A3CLSTM  # noqa: E402
+from cli.arguments import ArgumentParser, nonnegative_float  # noqa: E402
 
 
 def main():

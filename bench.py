@@ -10,7 +10,7 @@ evaluation off; its rate is read from the global step counter in its progress
 lines, from `--warmup` seconds after the first line to the last one (start-up
 excluded, as the peers' harness does).
 """
-import cpu
+from cli import cpu
 
 cpu.configure()  # before numpy loads
 
@@ -26,8 +26,8 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-import ale  # noqa: E402
-from cli import ArgumentParser, positive_float, positive_int  # noqa: E402
+from envs import ale  # noqa: E402
+from cli.arguments import ArgumentParser, positive_float, positive_int  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 METHODS = {

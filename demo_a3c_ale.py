@@ -10,18 +10,19 @@ A Q network (q_ale.py's) acts epsilon-greedily with epsilon 0.05, as there.
 import os
 import sys
 
-import cpu
+from cli import cpu
 
 cpu.configure()  # before numpy loads
 
 from PIL import Image  # noqa: E402
 
 import a3c  # noqa: E402
-import ale  # noqa: E402
-import evaluator  # noqa: E402
+from envs import ale  # noqa: E402
+from training import evaluator  # noqa: E402
 import q_learning  # noqa: E402
-from a3c_models import A3CLSTM, ModelFileError, model_from_file  # noqa: E402
-from cli import ArgumentParser, fail, positive_int  # noqa: E402
+from nets.actor_critic import A3CLSTM  # noqa: E402
+from nets.model_files import ModelFileError, model_from_file  # noqa: E402
+from cli.arguments import ArgumentParser, fail, positive_int  # noqa: E402
 from policies import SoftmaxPolicy  # noqa: E402
 from q_functions import QFunction  # noqa: E402
 

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from cli import ArgumentParser, fail
+from cli.arguments import ArgumentParser, fail
 
 
 class ScoresError(ValueError):

@@ -9,16 +9,16 @@ import copy
 import multiprocessing
 import sys
 
-import cpu
+from cli import cpu
 
 cpu.configure()  # before numpy loads
 
-import checkpoints  # noqa: E402
-import experiment  # noqa: E402
+from training import checkpoints  # noqa: E402
+from training import experiment  # noqa: E402
 import q_learning  # noqa: E402
-import shared  # noqa: E402
-from a3c_models import ModelFileError, load  # noqa: E402
-from cli import ArgumentParser, fail, positive_int, say  # noqa: E402
+from training import shared_memory  # noqa: E402
+from nets.model_files import ModelFileError, load  # noqa: E402
+from cli.arguments import ArgumentParser, fail, positive_int, say  # noqa: E402
 from q_functions import QFunction  # noqa: E402
 
 
@@ -46,7 +46,7 @@ def main():
                 load(checkpoints.resume_target(args.resume)[1], target)
             except ModelFileError as e:
                 fail(str(e))
-        shared.share_params(target)
+        shared_memory.share_params(target)
         return model
 
     def make_agent(model, optimizer, seed):

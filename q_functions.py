@@ -2,7 +2,7 @@
 import chainer
 from chainer import links as L
 
-from nets import DQNHead, init_like_torch
+from nets.torso import DQNHead, init_like_torch
 
 
 class QFunction(chainer.ChainList):

@@ -20,9 +20,9 @@ import numpy as np
 import chainer
 from chainer import functions as F
 
-import numpy_nets
+from nets import numpy_fast
 from a3c import n_step_returns
-from local_copy import LocalCopy, copy_params, params
+from agents.local_copy import LocalCopy, copy_params, params
 
 # Every process anneals epsilon to one of these, drawn with these probabilities.
 FINAL_EPSILONS = (0.1, 0.01, 0.5)
@@ -53,9 +53,9 @@ class QAgent(object):
         self.optimizer = optimizer
         self.local = LocalCopy(shared_model)
         self.model = self.local.model
-        fast = fast and numpy_nets.supports(self.model)
-        self.fast = numpy_nets.NumpyQ(self.model) if fast else None
-        self.fast_target = numpy_nets.NumpyQ(target_model) if fast else None
+        fast = fast and numpy_fast.supports(self.model)
+        self.fast = numpy_fast.NumpyQ(self.model) if fast else None
+        self.fast_target = numpy_fast.NumpyQ(target_model) if fast else None
         self.t_max = t_max
         self.gamma = gamma
         self.target_update_interval = target_update_interval

@@ -14,9 +14,10 @@ import sys
 
 from PIL import Image
 
-import ale
-import experiment
-from a3c_models import A3CFF, A3CLSTM, ModelFileError, model_from_file
+from envs import ale
+from training import experiment
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.model_files import ModelFileError, model_from_file
 from demo_a3c_ale import n_actions_of
 from plot_scores import ScoresError, read_scores
 

@@ -4,6 +4,6 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import cpu  # noqa: E402
+from cli import cpu  # noqa: E402
 
 cpu.configure()

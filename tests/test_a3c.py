@@ -5,8 +5,8 @@ import pytest
 import chainer
 
 import a3c
-from a3c_models import A3CFF, A3CLSTM
-from nets import MLPHead
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.torso import MLPHead
 
 GAMMA, BETA, V_COEF = 0.9, 0.05, 0.5
 N_IN, N_HID, N_ACT, N_CELLS = 3, 4, 3, 2

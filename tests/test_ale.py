@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-import ale
-from nets import DQNHead
+from envs import ale
+from nets.torso import DQNHead
 
 
 @pytest.mark.parametrize('game,n_actions', [('pong', 6), ('breakout', 4),

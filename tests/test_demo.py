@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import ale
-import checkpoints
-from a3c_models import A3CFF, A3CLSTM
+from envs import ale
+from training import checkpoints
+from nets.actor_critic import A3CFF, A3CLSTM
 from demo_a3c_ale import GIF_DELAYS_MS, Recorder
 from rmsprop_async import RMSpropAsync
 

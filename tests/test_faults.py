@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 
 import a3c
-import checkpoints
+from training import checkpoints
 import q_learning
-import shared
-from a3c_models import A3CFF, A3CLSTM, load, model_from_file
+from training import shared_memory
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.model_files import load, model_from_file
 from catch import SIZE, Catch
-from evaluator import COLUMNS, GAME_COLUMNS, ScoresFile
-from experiment import ClipGradient
-from nets import MLPHead
+from training.score_files import COLUMNS, GAME_COLUMNS, ScoresFile
+from training.experiment import ClipGradient
+from nets.torso import MLPHead
 from q_functions import QFunction
 from rmsprop_async import RMSpropAsync
 
@@ -112,7 +113,7 @@ def loads(path):
     model = model_from_file(path)
     optimizer = RMSpropAsync()
     optimizer.setup(model)
-    shared.share_states(optimizer)
+    shared_memory.share_states(optimizer)
     load(path + '.opt', optimizer)
     return model
 
@@ -271,10 +272,10 @@ def test_a_killed_parent_leaves_no_orphans_and_a_resume_from_an_older_model_keep
 NAN_DRIVER = '''
 import os, runpy, sys
 sys.path.insert(0, {root!r})
-import cpu
+from cli import cpu
 cpu.configure()
-import ale
-import checkpoints
+from envs import ale
+from training import checkpoints
 
 
 class NaNReward(ale.ALE):
@@ -359,7 +360,7 @@ def test_a_save_killed_midway_leaves_the_previous_file_whole(tmp_path):
     model = A3CFF(6)
     optimizer = RMSpropAsync()
     optimizer.setup(model)
-    shared.share_states(optimizer)
+    shared_memory.share_states(optimizer)
     arrays = [p.array for p in model.params()] + [
         p.update_rule.state['ms'] for p in model.params()]
 
@@ -403,7 +404,7 @@ SCORES = '\t'.join(COLUMNS + ('average_value', 'average_entropy')) + '\n' + \
 def _save(outdir, steps, model, opt_model=None):
     optimizer = RMSpropAsync()
     optimizer.setup(opt_model or model)
-    shared.share_states(optimizer)
+    shared_memory.share_states(optimizer)
     path = os.path.join(outdir, '{}.h5'.format(steps))
     checkpoints.atomic_save(path, model)
     checkpoints.atomic_save(path + '.opt', optimizer)

@@ -2,13 +2,14 @@
 import numpy as np
 
 import a3c
-import shared
-from a3c_models import A3CFF, A3CLSTM
+from training import shared_memory
+from nets.actor_critic import A3CFF, A3CLSTM
 from catch import SIZE, Catch
-from evaluator import GAME_COLUMNS, ScoresFile, run_episodes
-from nets import MLPHead
+from training.evaluator import run_episodes
+from training.score_files import GAME_COLUMNS, ScoresFile
+from nets.torso import MLPHead
 from rmsprop_async import RMSpropAsync
-from train_async import train_async
+from training.hogwild import train_async
 
 import chainer
 import pytest
@@ -32,8 +33,8 @@ def test_a3c_learns_catch(tmp_path, model_class):
     optimizer = RMSpropAsync(lr=LR)
     optimizer.setup(model)
     optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(40))
-    shared.share_params(model)
-    shared.share_states(optimizer)
+    shared_memory.share_params(model)
+    shared_memory.share_states(optimizer)
     before = score(model, 1)
 
     status = train_async(

@@ -3,9 +3,10 @@ import h5py
 import numpy as np
 import pytest
 
-import checkpoints
-import shared
-from a3c_models import A3CFF, A3CLSTM, ModelFileError, model_from_file
+from training import checkpoints
+from training import shared_memory
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.model_files import ModelFileError, model_from_file
 from rmsprop_async import RMSpropAsync
 
 HEAD = {'0/0/W': (16, 4, 8, 8), '0/0/b': (16,), '0/1/W': (32, 16, 4, 4), '0/1/b': (32,),
@@ -29,7 +30,7 @@ def test_layout_and_round_trip(tmp_path, model_class, layout):
     model = model_class(6)
     optimizer = RMSpropAsync()
     optimizer.setup(model)
-    shared.share_states(optimizer)  # as training does: the statistics exist from the start
+    shared_memory.share_states(optimizer)  # as training does: the statistics exist from the start
     path = checkpoints.save(str(tmp_path), 1000, '_finish', model, optimizer)
     found = datasets(path)
     assert {n: s for n, (s, _) in found.items()} == layout

@@ -13,17 +13,18 @@ import pytest
 
 import chainer
 
-import checkpoints
-import shared
-from a3c_models import model_from_file
+from training import checkpoints
+from training import shared_memory
+from nets.model_files import model_from_file
 from catch import SIZE, Catch
-from evaluator import ScoresFile, run_episodes
-from nets import MLPHead
+from training.evaluator import run_episodes
+from training.score_files import ScoresFile
+from nets.torso import MLPHead
 from q_functions import QFunction
 from q_learning import (FINAL_EPSILONS, METHODS, NStepQLearning, OneStepQLearning,
                         OneStepSarsa, draw_final_epsilon, epsilon_at)
 from rmsprop_async import RMSpropAsync
-from train_async import train_async
+from training.hogwild import train_async
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPISODES = 400
@@ -57,9 +58,9 @@ def test_learns_catch(tmp_path, method):
     optimizer = RMSpropAsync(lr=LR)
     optimizer.setup(model)
     optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(40))
-    shared.share_params(model)
-    shared.share_params(target)
-    shared.share_states(optimizer)
+    shared_memory.share_params(model)
+    shared_memory.share_params(target)
+    shared_memory.share_states(optimizer)
     before = score(method, model, target, 1)
 
     status = train_async(

@@ -2,8 +2,8 @@ import multiprocessing as mp
 
 import numpy as np
 
-import shared
-from a3c_models import A3CFF
+from training import shared_memory
+from nets.actor_critic import A3CFF
 from rmsprop_async import RMSpropAsync
 
 CTX = mp.get_context('fork')
@@ -13,8 +13,8 @@ def test_write_in_one_worker_is_seen_by_another():
     model = A3CFF(4)
     optimizer = RMSpropAsync()
     optimizer.setup(model)
-    shared.share_params(model)
-    shared.share_states(optimizer)
+    shared_memory.share_params(model)
+    shared_memory.share_states(optimizer)
     W = model[0][0].W
     written, seen = CTX.Event(), CTX.SimpleQueue()
 
@@ -39,6 +39,6 @@ def test_write_in_one_worker_is_seen_by_another():
 def test_sharing_keeps_values():
     model = A3CFF(4)
     before = {n: p.array.copy() for n, p in model.namedparams()}
-    shared.share_params(model)
+    shared_memory.share_params(model)
     for n, p in model.namedparams():
         np.testing.assert_array_equal(p.array, before[n])

@@ -19,9 +19,10 @@ import traceback
 
 import numpy as np
 
-import checkpoints
-from cli import say
-from evaluator import ScoresFile, games_file, run_episodes, summary
+from training import checkpoints
+from cli.arguments import say
+from training.evaluator import run_episodes, summary
+from training.score_files import ScoresFile, games_file
 
 # Fork: the children inherit the shared arrays and the built model as they
 # are, without pickling; and it is the fastest start there is.

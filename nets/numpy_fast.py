@@ -11,8 +11,8 @@ tests check that both give the same loss and gradients.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from a3c_models import A3CFF, A3CLSTM
-from nets import DQNHead
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.torso import DQNHead
 from policies import log_softmax
 from q_functions import QFunction
 

@@ -6,9 +6,9 @@ import chainer
 from chainer import functions as F
 
 import a3c
-from a3c_models import A3CFF, A3CLSTM
-from nets import MLPHead
-from numpy_nets import NumpyA3C, NumpyQ, supports
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.torso import MLPHead
+from nets.numpy_fast import NumpyA3C, NumpyQ, supports
 from q_functions import QFunction
 from q_learning import NStepQLearning
 

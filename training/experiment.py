@@ -11,15 +11,15 @@ import sys
 
 import numpy as np
 
-import ale
-import checkpoints
-import shared
-from a3c_models import load
-from cli import (fail, finite_float, nonnegative_float, nonnegative_int, positive_float,
-                 positive_int, probability, say)
-from evaluator import ScoresFile, games_file
+from envs import ale
+from training import checkpoints
+from training import shared_memory
+from nets.model_files import load
+from cli.arguments import (fail, finite_float, nonnegative_float, nonnegative_int,
+                           positive_float, positive_int, probability, say)
+from training.score_files import ScoresFile, games_file
 from rmsprop_async import RMSpropAsync
-from train_async import train_async
+from training.hogwild import train_async
 
 
 def add_arguments(parser):
@@ -230,8 +230,8 @@ def train(args, build_model, make_agent, extra_columns=(), must_match=()):
     optimizer = RMSpropAsync(lr=args.lr, alpha=args.rmsprop_alpha, eps=args.rmsprop_eps)
     optimizer.setup(model)
     optimizer.add_hook(ClipGradient(args.grad_clip))
-    shared.share_params(model)
-    shared.share_states(optimizer)
+    shared_memory.share_params(model)
+    shared_memory.share_states(optimizer)
     elapsed, episodes = 0.0, 0
     if args.resume:  # `resume` is None for a run stopped before its first save
         try:
