@@ -15,6 +15,10 @@ class QFunction(chainer.ChainList):
         self.n_actions = n_actions
         init_like_torch(self)
 
+    def initial_state(self):
+        """No memory between steps."""
+        return None
+
     def forward(self, xs):
         """Q(s, .) for a batch of observations: (batch, n_actions)."""
         return self[1][0](self[0](xs))

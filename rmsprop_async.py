@@ -6,6 +6,9 @@ The statistics g sit in `update_rule.state['ms']`, plain arrays that the
 training loop may swap for views of shared memory before the workers start.
 The update is in place, so such views stay shared.
 """
+import math
+
+import numpy as np
 from chainer import optimizer
 
 # Elements per pass: a chunk of each of the four arrays stays in a 2 MB L2
@@ -58,3 +61,24 @@ class RMSpropAsync(optimizer.GradientMethod):
 
     def create_update_rule(self):
         return RMSpropAsyncRule(self.hyperparam)
+
+
+class ClipGradient(object):
+    """An optimizer hook: Chainer's GradientClipping (the global norm at most
+    `threshold`), but a gradient with NaN or infinity raises
+    FloatingPointError: applied, it would turn every shared weight into NaN."""
+
+    name = 'GradientClipping'
+    timing = 'pre'
+
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def __call__(self, optimizer):
+        grads = [p.grad for p in optimizer.target.params(False) if p.grad is not None]
+        norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        if not math.isfinite(norm):
+            raise FloatingPointError('non-finite gradient (global norm {})'.format(norm))
+        if norm > self.threshold:
+            for g in grads:
+                g *= self.threshold / norm

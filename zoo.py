@@ -56,6 +56,7 @@ def parse_command(command):
         raise ValueError('it does not run a3c_ale.py')
     parser = _Parser(add_help=False)
     experiment.add_arguments(parser)
+    ale.add_arguments(parser)
     parser.add_argument('--use-lstm', action='store_true')
     args, _ = parser.parse_known_args(words[starts[0] + 1:])
     return args
@@ -194,7 +195,7 @@ def _check_model(path, name, game, kind, problems):
         problems.append('{}: the model is {}, the folder name says A3C {}'.format(
             name, 'A3C ' + found.upper() if found else type(model).__name__,
             kind.upper()))
-    n_model, n_game = n_actions_of(model), ale.ALE(game).n_actions
+    n_model, n_game = n_actions_of(model), ale.ALE(game).action_space.n
     if n_model != n_game:
         problems.append('{}: the model has {} actions, {} has {}'.format(
             name, n_model, game, n_game))

@@ -19,6 +19,7 @@ def copy_params(sources, destinations):
 class LocalCopy(object):
 
     def __init__(self, shared_model):
+        self.shared_model = shared_model
         self.model = copy.deepcopy(shared_model)
         self._shared = params(shared_model)
         self._local = params(self.model)

@@ -1,6 +1,4 @@
 """A3C's networks, FF and LSTM, in the original Chainer repository's HDF5 layout."""
-import os
-
 import numpy as np
 
 import chainer
@@ -9,7 +7,6 @@ from chainer import links as L
 
 from nets.torso import DQNHead, init_like_torch
 from policies import SoftmaxPolicy
-from q_functions import QFunction
 from v_functions import VFunction
 
 

@@ -1,6 +1,7 @@
 """Model files: loading one into a network, and building the network a file holds."""
 import os
 
+import h5py
 import numpy as np
 
 import chainer
@@ -14,7 +15,6 @@ class ModelFileError(ValueError):
 
 
 def _datasets(path):
-    import h5py
     try:
         with h5py.File(path, 'r') as f:
             shapes = {}
@@ -98,3 +98,14 @@ def load(path, link):
         if a is not None and not np.isfinite(a).all():
             raise ModelFileError('{} holds NaN or infinity (in {}): the run that saved it '
                                  'had diverged; take an earlier file'.format(path, name))
+
+
+def record_of(path):
+    """What a model file says of the environment it was trained in (its HDF5
+    root attributes, as strings); {} for a file that says nothing."""
+    try:
+        with h5py.File(path, 'r') as f:
+            return {k: v.decode() if isinstance(v, bytes) else str(v)
+                    for k, v in f.attrs.items()}
+    except OSError:
+        return {}

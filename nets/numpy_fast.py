@@ -11,6 +11,7 @@ tests check that both give the same loss and gradients.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from agents.returns import n_step_returns
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead
 from policies import log_softmax
@@ -163,7 +164,6 @@ class NumpyA3C(object):
         segment's start), so they are exactly the activations the update needs
         and nothing is computed twice.  `bootstrap` is V of the state after the
         segment, or 0 at a terminal state."""
-        from a3c import n_step_returns
         n = len(actions)
         logits = np.concatenate([s[0] for s in steps])
         v = np.concatenate([s[1] for s in steps])

@@ -3,13 +3,20 @@ stays or moves right, +1 for a catch and -1 for a miss.  Small enough to learn
 in a minute, with a delayed reward that needs returns and bootstrapping."""
 import numpy as np
 
+from envs.environment import Discrete, Environment
+
 SIZE = 5
 
 
-class Catch(object):
+class Catch(Environment):
     n_actions = 3
+    action_space = Discrete(n_actions)
+    observation_shape = (SIZE * SIZE,)
+    observation_dtype = np.float32
+    step_cap = SIZE
 
     def __init__(self, seed=0):
+        super().__init__()
         self.rng = np.random.RandomState(seed % (2 ** 32))
 
     def _obs(self):

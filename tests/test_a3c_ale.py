@@ -9,7 +9,7 @@ import h5py
 import pytest
 
 from training import checkpoints
-from training import hogwild
+from training.counters import Counters
 from training.score_files import GAME_COLUMNS, ScoresFile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -173,7 +173,7 @@ def test_resume_of_a_run_stopped_before_its_first_save(short_run, tmp_path):
 def test_the_training_games_window_goes_on_across_a_resume():
     """The slots hold the last 100 games: a resume's preload fills them with the
     run's newest games, and each new game replaces its worker's oldest."""
-    sh = hogwild.Shared(0, 0, 2)
+    sh = Counters(0, 0, 2)
     sh.preload(list(range(150)))
     assert sorted(sh.recent_games()) == list(range(50, 150))
     sh.add_game(0, 1000)

@@ -9,7 +9,7 @@ from nets.torso import DQNHead
                                             ('space_invaders', 6)])
 def test_observations_and_action_counts(game, n_actions):
     env = ale.ALE(game, seed=0)
-    assert env.n_actions == n_actions
+    assert env.action_space.n == n_actions
     obs = env.reset()
     assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
     for _ in range(30):
@@ -28,7 +28,7 @@ def test_training_episode_ends_at_a_lost_life_evaluation_does_not():
         env.reset()
         start, rng = env.ale.lives(), np.random.RandomState(0)
         while True:
-            _, _, terminated, truncated = env.step(rng.randint(env.n_actions))
+            _, _, terminated, truncated = env.step(rng.randint(env.action_space.n))
             if terminated or truncated:
                 return start - env.ale.lives(), env.ale.game_over()
     assert lives_lost_before_end(True) == (1, False)
@@ -52,7 +52,7 @@ def test_rewards_clipped_in_training_only():
         env.reset()
         seen, rng = set(), np.random.RandomState(0)
         for _ in range(3000):
-            _, r, terminated, truncated = env.step(rng.randint(env.n_actions))
+            _, r, terminated, truncated = env.step(rng.randint(env.action_space.n))
             seen.add(r)
             if terminated or truncated:
                 env.reset()
@@ -102,4 +102,4 @@ def test_file_that_is_no_rom(tmp_path, content):
 
 def test_rom_file_path_works():
     from ale_py import roms
-    assert ale.ALE(str(roms.get_rom_path('pong'))).n_actions == 6
+    assert ale.ALE(str(roms.get_rom_path("pong"))).action_space.n == 6

@@ -21,7 +21,7 @@ from nets.actor_critic import A3CFF, A3CLSTM
 from nets.model_files import load, model_from_file
 from catch import SIZE, Catch
 from training.score_files import COLUMNS, GAME_COLUMNS, ScoresFile
-from training.experiment import ClipGradient
+from rmsprop_async import ClipGradient
 from nets.torso import MLPHead
 from q_functions import QFunction
 from rmsprop_async import RMSpropAsync

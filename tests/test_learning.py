@@ -2,6 +2,7 @@
 import numpy as np
 
 import a3c
+from agents.lr_schedule import LinearDecay
 from training import shared_memory
 from nets.actor_critic import A3CFF, A3CLSTM
 from catch import SIZE, Catch
@@ -10,6 +11,7 @@ from training.score_files import GAME_COLUMNS, ScoresFile
 from nets.torso import MLPHead
 from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
+from training.run_settings import RunSettings
 
 import chainer
 import pytest
@@ -37,11 +39,13 @@ def test_a3c_learns_catch(tmp_path, model_class):
     shared_memory.share_states(optimizer)
     before = score(model, 1)
 
+    settings = RunSettings(str(tmp_path), 2, 30000, eval_frequency=15000, eval_n_runs=20,
+                           statistics=a3c.A3C.STATISTICS)
+    schedule = LinearDecay(LR, settings.steps)
     status = train_async(
-        str(tmp_path), 2, 30000, lambda seed, training: Catch(seed),
-        lambda seed: a3c.A3C(model, optimizer, seed=seed), model, optimizer,
-        lr=LR, eval_frequency=15000, eval_n_runs=20,
-        extra_columns=('average_value', 'average_entropy'))
+        settings, lambda seed, training: Catch(seed),
+        lambda seed, training: a3c.A3C(model, optimizer, seed=seed, lr_schedule=schedule),
+        model, optimizer)
     after = score(model, 2)
 
     assert status == 0

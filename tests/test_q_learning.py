@@ -13,6 +13,8 @@ import pytest
 
 import chainer
 
+from agents.lr_schedule import LinearDecay
+
 from training import checkpoints
 from training import shared_memory
 from nets.model_files import model_from_file
@@ -22,9 +24,10 @@ from training.score_files import ScoresFile
 from nets.torso import MLPHead
 from q_functions import QFunction
 from q_learning import (FINAL_EPSILONS, METHODS, NStepQLearning, OneStepQLearning,
-                        OneStepSarsa, draw_final_epsilon, epsilon_at)
+                        OneStepSarsa, QAgent, draw_final_epsilon, epsilon_at)
 from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
+from training.run_settings import RunSettings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPISODES = 400
@@ -41,7 +44,8 @@ TARGET_INTERVAL = 500
 def make_agent(method, model, target, optimizer, seed):
     return METHODS[method](model, target, optimizer, seed=seed,
                            target_update_interval=TARGET_INTERVAL,
-                           epsilon_anneal_steps=ANNEAL_STEPS)
+                           epsilon_anneal_steps=ANNEAL_STEPS,
+                           lr_schedule=LinearDecay(LR, STEPS))
 
 
 def score(method, model, target, seed):
@@ -63,11 +67,12 @@ def test_learns_catch(tmp_path, method):
     shared_memory.share_states(optimizer)
     before = score(method, model, target, 1)
 
+    settings = RunSettings(str(tmp_path), 2, STEPS, eval_frequency=STEPS // 2,
+                           eval_n_runs=20, statistics=QAgent.STATISTICS)
     status = train_async(
-        str(tmp_path), 2, STEPS, lambda seed, training: Catch(seed),
-        lambda seed: make_agent(method, model, target, optimizer, seed),
-        model, optimizer, lr=LR, eval_frequency=STEPS // 2, eval_n_runs=20,
-        extra_columns=('average_max_q',))
+        settings, lambda seed, training: Catch(seed),
+        lambda seed, training: make_agent(method, model, target, optimizer, seed),
+        model, optimizer)
     after = score(method, model, target, 2)
 
     assert status == 0
@@ -93,7 +98,7 @@ def tiny_agent(agent_class, optimizer=None, **kwargs):
     target[1][0].b.array[...] = TARGET_Q
     agent = agent_class(model, target, optimizer, gamma=GAMMA, seed=3, **kwargs)
     agent.target_update_interval = 10 ** 9  # keep TARGET_Q past global step 0
-    agent.global_step = 1
+    agent.at_step(1)
     return agent
 
 
@@ -128,7 +133,7 @@ def test_sarsa_targets_use_the_actions_taken_next():
 def test_sarsa_update_waits_for_the_next_action():
     """The segment's update comes in the call that chooses a', with that a'."""
     agent = tiny_agent(OneStepSarsa, optimizer=RMSpropAsync(), t_max=2)
-    agent.optimizer.setup(agent.shared_model)
+    agent.optimizer.setup(agent.local.shared_model)
     agent.final_epsilon = 1.0
     seen = []
     targets = agent.targets
@@ -166,11 +171,11 @@ def test_updates_every_t_max_steps_and_at_episode_end(method):
 def test_target_refreshes_exactly_at_multiples_of_the_interval():
     agent = tiny_agent(NStepQLearning, t_max=10 ** 6)  # no updates: only the refreshes
     agent.target_update_interval = 7
-    W, target_W = agent.shared_model[1][0].W.array, agent.target_model[1][0].W.array
+    W, target_W = agent.local.shared_model[1][0].W.array, agent.target_model[1][0].W.array
     for t in range(30):
         W += 1  # the shared weights change at every step
         before = target_W.copy()
-        agent.global_step = t
+        agent.at_step(t)
         agent.act_and_train(np.zeros(N_IN), 0.0)
         if t % 7 == 0:
             np.testing.assert_array_equal(target_W, W)
@@ -193,7 +198,7 @@ def test_epsilon_anneals_linearly_then_stays():
     assert epsilon_at(1000, 0.1, 1000) == pytest.approx(0.1)
     assert epsilon_at(10 ** 6, 0.1, 1000) == pytest.approx(0.1)
     agent = tiny_agent(OneStepQLearning, epsilon_anneal_steps=100)
-    agent.global_step = 50
+    agent.at_step(50)
     assert agent.epsilon == pytest.approx((1 + agent.final_epsilon) / 2)
 
 

@@ -50,13 +50,14 @@ def path_of(outdir, steps, suffix):
     return os.path.join(outdir, '{}{}.h5'.format(steps, suffix))
 
 
-def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None):
+def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None, record=None):
     """Saves `<steps><suffix>.h5` and its `.opt`; returns the model's path.
-    `elapsed` (seconds of training) and `episodes` go with the .opt."""
+    `elapsed` (seconds of training) and `episodes` go with the .opt; `record`
+    (the environment and preprocessing, strings) with the model."""
     path = path_of(outdir, steps, suffix)
     attrs = None if elapsed is None else {'elapsed': elapsed, 'episodes': episodes}
     atomic_save(path + '.opt', optimizer, attrs)
-    atomic_save(path, model)
+    atomic_save(path, model, record)
     return path
 
 

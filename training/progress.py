@@ -1,0 +1,36 @@
+"""The progress line the parent prints every few seconds."""
+import math
+import time
+
+from cli.arguments import say
+
+
+class Progress(object):
+    """Rates over the last interval and over the whole (resumed) stretch."""
+
+    def __init__(self, counters, steps, start_step, lr_schedule=None):
+        self.counters = counters
+        self.steps = steps
+        self.start_step = start_step
+        self.lr_schedule = lr_schedule
+        self.started = time.time()
+        self.mark = (start_step, self.started)
+
+    def print_line(self):
+        c = self.counters
+        t, now = c.steps.value, time.time()
+        rate = (t - self.mark[0]) / max(now - self.mark[1], 1e-9)
+        self.mark = (t, now)
+        eta = (self.steps - t) / rate if rate > 0 else math.inf
+        overall = (t - self.start_step) / max(now - self.started, 1e-9)
+        recent = c.recent_games()
+        lr = '' if self.lr_schedule is None else '  lr {:.4g}'.format(self.lr_schedule(t))
+        say('steps {}/{} ({:.1f}%){}  {:.0f} steps/s (run {:.0f})  episodes {}  training '
+            'games mean {}  last eval mean {}  ETA {}'.format(
+                t, self.steps, 100 * t / self.steps, lr, rate, overall, c.episode_count(),
+                '{:.2f} (last {})'.format(sum(recent) / len(recent), len(recent))
+                if recent else 'none yet',
+                'none yet' if math.isnan(c.last_mean.value) else '{:.2f}'.format(
+                    c.last_mean.value),
+                '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
+                if eta < 86400 else '{:.1f} days'.format(eta / 86400)))

@@ -1,0 +1,145 @@
+"""A run's output folder: choosing or checking it, args.txt, and tidying what
+a killed run left before it resumes."""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+from cli.arguments import fail, say
+from training import checkpoints
+from training.score_files import ScoresFile, games_file
+
+
+def prepare(args, keys_that_must_match):
+    """Checks the output folder, or the run to resume; returns (outdir, resume
+    model or None, start step).  Bad input ends here, before anything is written."""
+    if args.resume:
+        try:
+            outdir, model, start = checkpoints.resume_target(args.resume)
+        except checkpoints.CheckpointError as e:
+            if not _stopped_before_first_save(args.resume):
+                fail(str(e))
+            # Nothing was learned or evaluated yet: start that run again, in place.
+            outdir, model, start = os.path.abspath(args.resume), None, 0
+            say('{} has no checkpoint yet: starting its run from step 0'.format(outdir))
+        if args.outdir and os.path.abspath(args.outdir) != outdir:
+            fail('--outdir {} and --resume {} disagree: a resumed run writes where it '
+                 'was'.format(args.outdir, args.resume))
+        _check_same_run(outdir, args, keys_that_must_match)
+        if start >= args.steps:
+            fail('{} is already at step {}, not below --steps {}'.format(
+                model, start, args.steps))
+    else:
+        outdir = args.outdir or os.path.join(
+            'results', datetime.datetime.now().strftime('%Y%m%dT%H%M%S.%f'))
+        if os.path.exists(outdir) and not os.path.isdir(outdir):
+            fail('--outdir {} exists and is not a directory'.format(outdir))
+        if os.path.isdir(outdir) and os.listdir(outdir):
+            fail('--outdir {} already holds a run; pass --resume {} to continue it, '
+                 'or choose another folder'.format(outdir, outdir))
+        try:
+            os.makedirs(outdir, exist_ok=True)
+            probe = os.path.join(outdir, '.write-test')
+            open(probe, 'w').close()
+            os.remove(probe)
+        except OSError as e:
+            fail('cannot write to --outdir {}: {}'.format(outdir, e.strerror or e))
+        model, start = None, 0
+    args.outdir = outdir
+    return outdir, model, start
+
+
+def _stopped_before_first_save(path):
+    """A run's folder with no evaluation and no checkpoint in it."""
+    try:
+        rows = ScoresFile(os.path.join(path, 'scores.txt')).rows()
+    except (OSError, ValueError):
+        return False
+    return os.path.isdir(path) and os.path.exists(os.path.join(path, 'args.txt')) and not rows
+
+
+def _check_same_run(outdir, args, keys):
+    path = os.path.join(outdir, 'args.txt')
+    if not os.path.exists(path):
+        return
+    try:
+        with open(path) as f:
+            saved = json.load(f)['args']
+    except (ValueError, KeyError, OSError):
+        fail('{} is not an args.txt this project wrote'.format(path))
+    for key in keys:
+        if key in saved and saved[key] != getattr(args, key):
+            fail('--resume {}: that run has {}={!r}, this command {!r}'.format(
+                args.resume, key, saved[key], getattr(args, key)))
+
+
+def write_args(args, start):
+    """args.txt records the first start; each resumption gets args_resumed_<step>.txt."""
+    name = 'args_resumed_{}.txt'.format(start) if start else 'args.txt'
+    record = {
+        'args': vars(args),
+        'command': sys.argv,
+        'start_step': start,
+        'started': datetime.datetime.now().isoformat(timespec='seconds'),
+        'git_commit': _git_commit(),
+        'machine': {'host': platform.node(), 'cpus': os.cpu_count(),
+                    'platform': platform.platform(), 'python': platform.python_version()},
+        'packages': _versions(),
+    }
+    with open(os.path.join(args.outdir, name), 'w') as f:
+        json.dump(record, f, indent=2, sort_keys=True)
+        f.write('\n')
+
+
+def _git_commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=here, capture_output=True,
+                             text=True, timeout=10)
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'],
+                               cwd=here, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode:
+        return None
+    return out.stdout.strip() + (' (with uncommitted changes)' if dirty.stdout.strip() else '')
+
+
+def _versions():
+    from importlib import metadata
+    found = {}
+    for name in ('chainer', 'numpy', 'ale-py', 'h5py', 'cupy'):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def tidy_for_resume(outdir, start):
+    """What a killed run may have left: temporary files of a save it cut short
+    go; evaluations and models after the resumed step (a resume from an older
+    checkpoint) move aside, so that scores.txt tells one history and a later
+    --resume of the folder continues this one."""
+    removed = checkpoints.remove_temporary(outdir)
+    if removed:
+        print('removed {} temporary file(s) of a save cut short: {}'.format(
+            len(removed), ', '.join(removed)))
+    side = os.path.join(outdir, 'scores.txt.before_resume_{}'.format(start))
+    moved = ScoresFile(os.path.join(outdir, 'scores.txt')).move_rows_after(start, side)
+    if moved:
+        print('scores.txt had {} evaluation(s) after step {} (steps {}) from before this '
+              'resume; moved them to {}'.format(len(moved), start,
+                                                 ', '.join(map(str, moved)), side))
+    side = os.path.join(outdir, 'games.txt.before_resume_{}'.format(start))
+    moved = games_file(outdir).move_rows_after(start, side)
+    if moved:
+        print('games.txt had {} training game(s) after step {}; moved them to {}'.format(
+            len(moved), start, side))
+    folder = os.path.join(outdir, 'before_resume_{}'.format(start))
+    models = checkpoints.move_after(outdir, start, folder)
+    if models:
+        print('moved {} model(s) from after step {} to {}: {}'.format(
+            len(models), start, folder, ', '.join(models)))

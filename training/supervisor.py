@@ -1,0 +1,172 @@
+"""The parent of a training run: it starts the children, watches them,
+prints progress, checkpoints, and on the way out saves and says how it ended.
+
+Whatever the children are (Hogwild workers, or actors and a learner), they
+share the counters, and the evaluator is one of them.
+"""
+import signal
+import sys
+import time
+
+import numpy as np
+
+from cli.arguments import say
+from training import checkpoints
+from training.progress import Progress
+from training.score_files import games_file
+
+EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class Outcome(object):
+    """How the watch ended: a signal, a failure, a reached target, or the last step."""
+
+    def __init__(self):
+        self.received = []
+        self.failure = None
+        self.trusted = True  # whether the shared weights can still be saved
+
+
+def supervise(children, counters, settings, shared_model, optimizer, clock_origin):
+    """Runs `children` (the evaluator last) to the end; returns the exit status."""
+    s = settings
+    games = games_file(s.outdir)
+    games.start()
+    counters.preload([g['score'] for g in games.rows()])
+    outcome = Outcome()
+    old_handlers = {sig: signal.signal(sig, lambda signum, _: outcome.received.append(signum))
+                    for sig in EXIT_INTERRUPTED}
+    progress = Progress(counters, s.steps, s.start_step, s.lr_schedule)
+
+    def save(t, suffix):
+        return checkpoints.save(s.outdir, t, suffix, shared_model, optimizer,
+                                time.time() - clock_origin, counters.episode_count(), s.record)
+    for p in children:
+        p.start()
+    checkpoint = None
+    try:
+        checkpoint = _watch(children, counters, settings, outcome, progress, save,
+                            lambda: _finite(shared_model, optimizer))
+    finally:
+        path = _finish(children, counters, s.steps, outcome, checkpoint, save,
+                       lambda: _finite(shared_model, optimizer), s.outdir)
+        for sig, handler in old_handlers.items():
+            signal.signal(sig, handler)
+    return _report(counters, settings, outcome, path, progress)
+
+
+def _watch(children, counters, settings, outcome, progress, save, finite):
+    """Until a signal, a failure or the end; returns the newest checkpoint."""
+    workers, evaluator = children[:-1], children[-1]
+    last_log = last_checkpoint = time.time()
+    checkpoint = None
+    while not outcome.received:
+        time.sleep(0.1)
+        failed = [p for p in children if p.exitcode not in (None, 0)]
+        if failed:
+            outcome.failure, outcome.trusted = _cause(failed[0], counters)
+            break
+        if not counters.workers_done.value and all(p.exitcode == 0 for p in workers):
+            counters.workers_done.value = 1
+        if (counters.workers_done.value or counters.target_reached_at.value >= 0) and \
+                evaluator.exitcode == 0:
+            break
+        now = time.time()
+        if now - last_log >= settings.log_interval:
+            progress.print_line()
+            last_log = now
+        if now - last_checkpoint >= settings.checkpoint_interval:
+            if not finite():
+                outcome.failure = 'the shared weights hold NaN or infinity'
+                outcome.trusted = False
+                break
+            new = save(counters.steps.value, '_checkpoint')
+            if checkpoint and checkpoint != new:
+                checkpoints.remove(checkpoint)
+            checkpoint, last_checkpoint = new, now
+    return checkpoint
+
+
+def _finish(children, counters, steps, outcome, checkpoint, save, finite, outdir):
+    """Stops every child and saves what the outcome calls for; returns its path."""
+    counters.stop.value = 1
+    _stop(children)
+    t = counters.steps.value
+    # After a NaN or infinity the shared weights may be poisoned: the files
+    # already on disk are the good ones.
+    if outcome.trusted and not finite():
+        outcome.failure = outcome.failure or 'the shared weights hold NaN or infinity'
+        outcome.trusted = False
+    path, reached_at = None, counters.target_reached_at.value
+    if outcome.trusted and (outcome.received or outcome.failure):
+        path = save(t, '_except')
+    elif reached_at >= 0:  # the evaluator saved the model it scored
+        path = checkpoints.path_of(outdir, reached_at, '_finish')
+    elif outcome.trusted:
+        path = save(steps, '_finish')
+    if checkpoint and path and checkpoint != path:
+        checkpoints.remove(checkpoint)
+    return path
+
+
+def _report(counters, settings, outcome, path, progress):
+    """The run's last words, and its exit status."""
+    t = counters.steps.value
+    if not outcome.trusted:
+        good = checkpoints.latest(settings.outdir)
+        print('error: {}; stopped at step {} without saving the shared weights, which '
+              'may hold NaN; {}'.format(outcome.failure, t, 'the last good model is {0} '
+                                        '(resume with --resume {0})'.format(good) if good
+                                        else 'no model was saved before'), file=sys.stderr)
+        return 1
+    if outcome.failure:
+        print('error: {}; stopped at step {}, saved {}'.format(outcome.failure, t, path),
+              file=sys.stderr)
+        return 1
+    if outcome.received:
+        signum = outcome.received[0]
+        print('interrupted by {} at step {}; saved {} (resume with --resume {})'.format(
+            signal.Signals(signum).name, t, path, settings.outdir), file=sys.stderr)
+        return EXIT_INTERRUPTED[signum]
+    progress.print_line()
+    reached_at = counters.target_reached_at.value
+    if reached_at >= 0:
+        say('the evaluation at step {} reached --target-score {:g} (mean {:g}); saved {}'
+            .format(reached_at, settings.target_score, counters.last_mean.value, path))
+    else:
+        say('finished {} steps in {:.0f} s; saved {}'.format(
+            settings.steps, time.time() - progress.started, path))
+    return 0
+
+
+def _cause(process, counters):
+    """(what went wrong, whether the shared weights can still be trusted)."""
+    reports = []
+    while not counters.errors.empty():
+        reports.append(counters.errors.get())
+    if reports:
+        return '; '.join(m for m, _ in reports), not any(n for _, n in reports)
+    code = process.exitcode
+    if code < 0:
+        return '{} was killed by {}'.format(process.name, signal.Signals(-code).name), True
+    return '{} exited with status {}'.format(process.name, code), True
+
+
+def _finite(model, optimizer):
+    """Whether the weights and the optimizer's statistics are free of NaN and infinity."""
+    arrays = [p.array for p in model.params()]
+    for p in optimizer.target.params():
+        arrays += list((p.update_rule.state or {}).values())
+    return all(np.isfinite(a).all() for a in arrays)
+
+
+def _stop(children, timeout=8.0):
+    """Children see the stop flag within a step or an evaluation episode's step;
+    any that has not gone after `timeout` seconds is killed."""
+    deadline = time.time() + timeout
+    for p in children:
+        p.join(max(0.0, deadline - time.time()))
+    for p in children:
+        if p.is_alive():
+            p.kill()
+            p.join()
