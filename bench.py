@@ -46,7 +46,7 @@ def _emulate(rom, seconds, result):
     env.reset()
     n, end = 0, time.time() + seconds
     while time.time() < end:
-        _, _, terminated, truncated = env.step(rng.randint(env.n_actions))
+        _, _, terminated, truncated = env.step(rng.randint(env.action_space.n))
         n += 1
         if terminated or truncated:
             env.reset()

@@ -178,3 +178,23 @@ def test_the_training_games_window_goes_on_across_a_resume():
     assert sorted(sh.recent_games()) == list(range(50, 150))
     sh.add_game(0, 1000)
     assert sorted(sh.recent_games()) == list(range(51, 150)) + [1000]
+
+
+def test_a_seed_decides_a_one_process_run(tmp_path):
+    """The same seed twice: the same initial weights, the same games in
+    games.txt, the same final model; another seed, other games."""
+    def games_and_weights(name, seed):
+        out = str(tmp_path / name)
+        r = run('1', 'pong', '--steps', '2500', '--seed', str(seed), '--eval-n-runs', '1',
+                '--outdir', out)
+        assert r.returncode == 0, r.stderr
+        with h5py.File(os.path.join(out, '2500_finish.h5'), 'r') as f:
+            weights = f['0/2/W'][...]
+        assert dict(h5py.File(os.path.join(out, '2500_finish.h5'), 'r').attrs) == {
+            'environment': 'ale', 'game': 'pong', 'preprocessing': 'deepmind'}
+        return open(os.path.join(out, 'games.txt')).read(), weights
+    first, again, other = (games_and_weights('a', 5), games_and_weights('b', 5),
+                           games_and_weights('c', 6))
+    assert first[0].count('\n') >= 3  # a header and at least two games
+    assert first[0] == again[0] and (first[1] == again[1]).all()
+    assert first[0] != other[0] and not (first[1] == other[1]).all()

@@ -11,6 +11,7 @@ from PIL import Image
 from envs import ale
 from training import checkpoints
 from nets.actor_critic import A3CFF, A3CLSTM
+import demo_a3c_ale
 from demo_a3c_ale import GIF_DELAYS_MS, Recorder
 from rmsprop_async import RMSpropAsync
 
@@ -139,3 +140,44 @@ def test_bad_input_is_one_line_and_status_2(case, models, tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert expected in result.stderr
     assert result.stdout == ''
+
+
+def _unrecorded(tmp_path, with_clock):
+    """An FF model saved without the preprocessing record: with its .opt and the
+    run's clock as this project saved them before the record, or bare, as the
+    original repository's bundled models come."""
+    model = A3CFF(4)
+    optimizer = RMSpropAsync()
+    optimizer.setup(model)
+    if with_clock:
+        return checkpoints.save(str(tmp_path), 0, '', model, optimizer, 1.0, 1)
+    path = str(tmp_path / '80000000_finish.h5')
+    checkpoints.atomic_save(path, model)
+    return path
+
+
+def test_a_model_that_records_nothing_plays_as_the_originals(tmp_path):
+    path = _unrecorded(tmp_path, with_clock=False)
+    result = demo('breakout', path, '--n-runs', 1)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert 'records no preprocessing' in lines[0] and "original" in lines[0]
+    assert 'original preprocessing' in lines[1]
+    result = demo('breakout', path, '--n-runs', 1, '--preprocessing', 'deepmind')
+    assert result.returncode == 0, result.stderr
+    assert 'records no' not in result.stdout
+    assert 'deepmind preprocessing' in result.stdout.splitlines()[0]
+
+
+def test_this_projects_older_models_play_as_trained(tmp_path):
+    result = demo('breakout', _unrecorded(tmp_path, with_clock=True), '--n-runs', 1)
+    assert result.returncode == 0, result.stderr
+    assert 'deepmind preprocessing' in result.stdout.splitlines()[0]
+
+
+def test_the_zoo_models_play_as_trained():
+    for entry in ('pong_ff', 'breakout_ff', 'space_invaders_lstm'):
+        folder = os.path.join(ROOT, 'trained_model', entry)
+        model = [f for f in os.listdir(folder) if f.endswith('_finish.h5')][0]
+        assert demo_a3c_ale.preprocessing_of(os.path.join(folder, model)) == (
+            'deepmind', None)
