@@ -68,7 +68,10 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     outdir, resume, start = run_folder.prepare(args, tuple(must_match))
     np.random.seed(args.seed)  # the initial weights
     model = build_model(env.action_space)
-    optimizer = RMSpropAsync(lr=args.lr, alpha=args.rmsprop_alpha, eps=args.rmsprop_eps)
+    # The schedule is the one source of the rate: each agent sets it at each step.
+    schedule = LinearDecay(args.lr, args.steps)
+    optimizer = RMSpropAsync(lr=schedule(start), alpha=args.rmsprop_alpha,
+                             eps=args.rmsprop_eps)
     optimizer.setup(model)
     optimizer.add_hook(ClipGradient(args.grad_clip))
     shared_memory.share_params(model)
@@ -82,7 +85,6 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     print('training {} on {} with {} processes; output in {}{}'.format(
         type(model).__name__, env.record.get('game', type(env).__name__), args.processes,
         outdir, ', resumed at step {}'.format(start) if start else ''), flush=True)
-    schedule = LinearDecay(args.lr, args.steps)
     shared = types.SimpleNamespace(model=model, optimizer=optimizer, target=target,
                                    lr_schedule=schedule)
     settings = RunSettings(
