@@ -18,7 +18,7 @@ from envs import ale
 from training import experiment
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.model_files import ModelFileError, model_from_file
-from demo_a3c_ale import n_actions_of
+from nets.model_files import n_actions_of
 from plot_scores import ScoresError, read_scores
 
 ZOO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'trained_model')

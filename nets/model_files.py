@@ -7,6 +7,7 @@ import numpy as np
 import chainer
 
 from nets.actor_critic import A3CFF, A3CLSTM
+from policies import SoftmaxPolicy
 from q_functions import QFunction
 
 
@@ -109,3 +110,9 @@ def record_of(path):
                     for k, v in f.attrs.items()}
     except OSError:
         return {}
+
+
+def n_actions_of(model):
+    if isinstance(model, QFunction):
+        return model.n_actions
+    return next(link for link in model if isinstance(link, SoftmaxPolicy))[0].W.shape[0]

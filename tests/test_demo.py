@@ -12,7 +12,7 @@ from envs import ale
 from training import checkpoints
 from nets.actor_critic import A3CFF, A3CLSTM
 import demo_a3c_ale
-from demo_a3c_ale import GIF_DELAYS_MS, Recorder
+from cli.demo import GIF_DELAYS_MS, Recorder
 from rmsprop_async import RMSpropAsync
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,0 +1,146 @@
+"""What every demo script shares: its common flags, the agent that plays a
+loaded model, whole games played and summed up, and the GIF of the first."""
+import os
+
+from PIL import Image
+
+import a3c
+import q_learning
+from cli.arguments import fail, positive_int
+from q_functions import QFunction
+from training import evaluator
+
+GIF_MAX_FRAMES = 2000
+# One GIF frame per agent step (4 emulator frames at 60 Hz) is 15 per second;
+# GIF delays are in hundredths of a second, so 70, 70, 60 ms in turn averages it.
+GIF_DELAYS_MS = (70, 70, 60)
+
+
+class Recorder(object):
+    """Keeps the colour screen after every step of the first episode, every
+    other pixel each way, so that the episode can become a GIF of README size."""
+
+    def __init__(self, env, max_frames=GIF_MAX_FRAMES):
+        self.env = env
+        self.max_frames = max_frames
+        self.frames = []
+        self.episodes = 0
+
+    def __getattr__(self, name):
+        return getattr(self.env, name)
+
+    def reset(self):
+        obs = self.env.reset()
+        self.episodes += 1
+        self._grab()
+        return obs
+
+    def step(self, action):
+        result = self.env.step(action)
+        self._grab()
+        return result
+
+    def _grab(self):
+        if self.episodes == 1 and len(self.frames) < self.max_frames:
+            self.frames.append(self.env.rgb_frame()[::2, ::2].copy())
+
+
+class Player(object):
+    """What `evaluator.run_episodes` drives: the agent, greedy or sampling."""
+
+    def __init__(self, agent, greedy):
+        self.agent = agent
+        self.greedy = greedy
+
+    def act(self, obs):
+        return self.agent.act(obs, greedy=self.greedy)
+
+    def stop_episode(self):
+        self.agent.stop_episode()
+
+
+def number(x):
+    """Whole scores whole (some games reach millions), others to two decimals."""
+    return '{:.{}f}'.format(x, 0 if float(x).is_integer() else 2)
+
+
+def write_gif(path, frames):
+    """Through a temporary file and a rename, so `path` is never half written."""
+    images = [Image.fromarray(f) for f in frames]
+    delays = [GIF_DELAYS_MS[i % len(GIF_DELAYS_MS)] for i in range(len(images))]
+    directory, name = os.path.split(path)
+    tmp = os.path.join(directory, '.{}.{}.tmp'.format(name, os.getpid()))
+    try:
+        images[0].save(tmp, format='GIF', save_all=True, append_images=images[1:],
+                       duration=delays, loop=0)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def check_record_path(path):
+    """Before playing, so a bad path does not cost a whole game."""
+    directory = os.path.dirname(path) or '.'
+    if os.path.isdir(path):
+        fail('--record {} is a directory; give a file name such as play.gif'.format(path))
+    if not os.path.isdir(directory):
+        fail('--record {}: folder {} does not exist'.format(path, directory))
+    if not os.access(directory, os.W_OK):
+        fail('--record {}: cannot write to folder {}'.format(path, directory))
+
+
+def add_arguments(parser):
+    """The demo flags every environment shares, after its own positional ones."""
+    parser.add_argument('--n-runs', type=positive_int, default=10,
+                        help='games to play (default 10)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seeds the environment and the sampling of actions')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='always take the most probable action instead of sampling '
+                        '(a Q network: the greedy one instead of epsilon-greedy)')
+    parser.add_argument('--record', metavar='FILE.gif',
+                        help='write the first game as an animated GIF in colour: '
+                        'every other pixel each way, 15 frames per second '
+                        '(one per agent step), at most the first {} frames'.format(
+                            GIF_MAX_FRAMES))
+
+
+def player_for(model, seed, deterministic):
+    """(the Player of a loaded network, how it chooses its actions)."""
+    if isinstance(model, QFunction):  # the target network (here: itself) is for training only
+        agent = q_learning.QAgent(model, model, None, seed=seed)
+        policy = 'greedy' if deterministic else 'epsilon-greedy ({})'.format(
+            agent.eval_epsilon)
+    else:
+        agent = a3c.A3C(model, None, seed=seed)
+        policy = 'most probable' if deterministic else 'sampled'
+    return Player(agent, deterministic), policy
+
+
+def play(env, player, n_runs, record=None):
+    """Plays and prints the games and their summary; returns the exit status."""
+    if record:
+        env = Recorder(env)
+    scores = []
+    try:
+        for i in range(n_runs):
+            scores += evaluator.run_episodes(env, player, 1)
+            capped = ' (stopped at the {}-step cap)'.format(env.step_cap) \
+                if env.step_cap and env.steps >= env.step_cap else ''
+            print('run {}: score {} in {} steps{}'.format(
+                i + 1, number(scores[-1]), env.steps, capped), flush=True)
+    except KeyboardInterrupt:
+        print('interrupted after {} of {} runs'.format(len(scores), n_runs))
+        if not scores:
+            return 130
+    s = evaluator.summary(scores)
+    for key in ('mean', 'median', 'stdev', 'min', 'max'):
+        print('{}: {}'.format(key, number(s[key])))
+    if record:
+        try:
+            write_gif(record, env.frames)
+        except OSError as e:
+            fail('cannot write {}: {}'.format(record, e.strerror or e))
+        print('recorded {} frames of the first game in {}'.format(len(env.frames), record))
+    return 130 if len(scores) < n_runs else 0
