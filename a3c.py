@@ -68,8 +68,9 @@ class A3C(SegmentAgent):
             bootstrap = 0.0
             if next_obs is not None:
                 bootstrap = float(self.fast.forward(next_obs[None], self.state)[1][0])
-            self.fast.loss_and_grads(self.past_memos, self.past_actions, self.past_rewards,
-                                     bootstrap, self.gamma, self.beta, self.v_loss_coef)
+            returns = n_step_returns(self.past_rewards, bootstrap, self.gamma)
+            self.fast.loss_and_grads(self.past_memos, self.past_actions, returns,
+                                     self.beta, self.v_loss_coef)
             return
         loss = a3c_loss(self.model, self.segment_state, np.stack(self.past_obs),
                         self.past_actions, self.past_rewards, next_obs,

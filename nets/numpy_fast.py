@@ -11,7 +11,6 @@ tests check that both give the same loss and gradients.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from agents.returns import n_step_returns
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead
 from policies import log_softmax
@@ -155,24 +154,23 @@ class NumpyA3C(object):
             steps.append((a, i, f, o, c_prev, h_prev, tc))
         return hs, (c[None], h[None]), (x, steps)
 
-    def loss_and_grads(self, steps, actions, rewards, bootstrap, gamma, beta,
-                       v_loss_coef):
+    def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
         """The loss of `a3c.a3c_loss`, its gradient left in the model's `.grad`.
 
-        `steps` are the (logits, values, cache) that `forward` returned while
-        acting: the weights have not changed since (the agent syncs only at a
+        `steps` are the (logits, values, cache) that `forward` returned: while
+        acting, the weights have not changed since (the agent syncs only at a
         segment's start), so they are exactly the activations the update needs
-        and nothing is computed twice.  `bootstrap` is V of the state after the
-        segment, or 0 at a terminal state."""
+        and nothing is computed twice.  `returns` are the value targets; the
+        policy's advantages are returns - V unless given (V-trace gives its own)."""
         n = len(actions)
-        logits = np.concatenate([s[0] for s in steps])
-        v = np.concatenate([s[1] for s in steps])
+        logits = np.concatenate([s[0] for s in steps])[:n]
+        v = np.concatenate([s[1] for s in steps])[:n]
         cache = _concat_caches([s[2] for s in steps])
-        R = n_step_returns(rewards, bootstrap, gamma).astype(np.float32)
+        R = np.asarray(returns, dtype=np.float32)
         logp = log_softmax(logits)
         prob = np.exp(logp)
         entropy = -(prob * logp).sum(axis=1)
-        adv = R - v
+        adv = R - v if advantages is None else np.asarray(advantages, dtype=np.float32)
         rows = np.arange(n)
         loss = (-(logp[rows, actions] * adv).sum() - beta * entropy.sum()
                 + v_loss_coef * 0.5 * ((R - v) ** 2).sum())

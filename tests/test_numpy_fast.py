@@ -6,6 +6,7 @@ import chainer
 from chainer import functions as F
 
 import a3c
+from agents.returns import n_step_returns
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import MLPHead
 from nets.numpy_fast import NumpyA3C, NumpyQ, supports
@@ -47,7 +48,8 @@ def test_same_loss_and_gradients(model_class, terminal):
         logits, v, state, cache = fast.forward(x[None], state)
         steps.append((logits, v, cache))
     bootstrap = 0.0 if terminal else float(fast.forward(last[None], state)[1][0])
-    fast_loss = fast.loss_and_grads(steps, actions, rewards, bootstrap, 0.99, 0.01, 0.5)
+    fast_loss = fast.loss_and_grads(steps, actions, n_step_returns(rewards, bootstrap, 0.99),
+                                    0.01, 0.5)
     np.testing.assert_allclose(fast_loss, float(loss.array), rtol=1e-4)
     for name, param in model.namedparams():
         scale = np.abs(plain[name]).max()
