@@ -9,7 +9,7 @@ from cli import cpu
 cpu.configure()  # before numpy loads
 
 import a3c  # noqa: E402
-from cli.arguments import ArgumentParser, nonnegative_float  # noqa: E402
+from cli.arguments import ArgumentParser, nonnegative_float, positive_float  # noqa: E402
 from envs import ale  # noqa: E402
 from nets.actor_critic import A3CFF, A3CLSTM  # noqa: E402
 from training import experiment  # noqa: E402
@@ -23,6 +23,13 @@ def main():
                         help='A3C LSTM instead of A3C FF')
     parser.add_argument('--beta', type=nonnegative_float, default=1e-2,
                         help='entropy bonus weight')
+    parser.add_argument('--no-vtrace', action='store_true',
+                        help='queue: learn from n-step returns, without correcting for '
+                        "the actors' older policies")
+    parser.add_argument('--rho-bar', type=positive_float, default=1.0,
+                        help='queue: V-trace truncation of the policy-gradient weights')
+    parser.add_argument('--c-bar', type=positive_float, default=1.0,
+                        help='queue: V-trace truncation of the traces')
     args = parser.parse_args()
 
     def build_model(action_space):
@@ -32,9 +39,17 @@ def main():
         return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
                        beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
 
+    def make_learner(shared):
+        return a3c.A3CLearner(shared.model, shared.optimizer, gamma=args.gamma,
+                              beta=args.beta, vtrace=not args.no_vtrace,
+                              rho_bar=args.rho_bar, c_bar=args.c_bar,
+                              lr_schedule=shared.lr_schedule)
+
     return experiment.train(args, ale.env_maker(args), build_model, make_agent,
                             statistics=a3c.A3C.STATISTICS,
-                            must_match=ale.RUN_FLAGS + ('use_lstm',))
+                            must_match=ale.RUN_FLAGS + ('use_lstm',),
+                            make_actor=lambda shared, seed: a3c.A3CActor(shared.model, seed),
+                            make_learner=make_learner)
 
 
 if __name__ == '__main__':

@@ -11,6 +11,7 @@ from training.score_files import GAME_COLUMNS, ScoresFile
 from nets.torso import MLPHead
 from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
+from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
 
 import chainer
@@ -59,5 +60,34 @@ def test_a3c_learns_catch(tmp_path, model_class):
     games = ScoresFile(str(tmp_path / 'games.txt'), columns=GAME_COLUMNS).rows()
     # Each game of Catch is 4 steps; a worker's last one may be cut short.
     assert 30000 // (SIZE - 1) - 2 <= len(games) <= 30000 // (SIZE - 1)
+    scores = [g['score'] for g in sorted(games, key=lambda g: g['steps'])]
+    assert np.mean(scores[:500]) < 0.2 and np.mean(scores[-500:]) > 0.7
+
+
+@pytest.mark.parametrize('vtrace', [True, False], ids=['vtrace', 'n-step'])
+def test_the_queue_learner_learns_catch(tmp_path, vtrace):
+    """2 actors of 4 games each feed one learner through the bounded buffer."""
+    np.random.seed(0)
+    model = A3CFF(Catch.n_actions, head=MLPHead(SIZE * SIZE, 64))
+    optimizer = RMSpropAsync(lr=LR)
+    optimizer.setup(model)
+    optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(40))
+    shared_memory.share_params(model)
+    shared_memory.share_states(optimizer)
+    before = score(model, 1)
+    settings = RunSettings(str(tmp_path), 2, 30000, eval_frequency=15000, eval_n_runs=20,
+                           statistics=a3c.A3C.STATISTICS)
+    schedule = LinearDecay(LR, settings.steps)
+    status = train_queue(
+        settings, QueueSettings(envs_per_actor=4, batch_size=8, queue_length=32),
+        lambda seed, training: Catch(seed), lambda seed: a3c.A3CActor(model, seed),
+        lambda: a3c.A3CLearner(model, optimizer, vtrace=vtrace, lr_schedule=schedule),
+        lambda seed, training: a3c.A3C(model, optimizer, seed=seed), model, optimizer)
+    after = score(model, 2)
+    assert status == 0
+    assert before < 0.2
+    assert after > 0.7, (before, after)
+    games = ScoresFile(str(tmp_path / 'games.txt'), columns=GAME_COLUMNS).rows()
+    assert {g['worker'] for g in games} == {0, 1}
     scores = [g['score'] for g in sorted(games, key=lambda g: g['steps'])]
     assert np.mean(scores[:500]) < 0.2 and np.mean(scores[-500:]) > 0.7

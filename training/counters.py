@@ -29,6 +29,10 @@ class Counters(object):
         self.workers_done = CTX.RawValue('b', 0)
         self.last_mean = CTX.RawValue('d', math.nan)
         self.target_reached_at = CTX.RawValue('q', -1)  # the step of that evaluation
+        # The queue architecture's: the learner's updates so far, and the mean
+        # number of them between a segment's acting and its learning.
+        self.version = CTX.RawValue('q', 0)
+        self.lag = CTX.RawValue('d', math.nan)
         self.errors = CTX.SimpleQueue()  # (message, whether a value was not finite)
         self.parent = os.getpid()
 
@@ -39,6 +43,16 @@ class Counters(object):
             if t >= steps:
                 return None
             self.steps.value = t + 1
+            return t
+
+    def take_steps(self, count, steps):
+        """Takes `count` global steps at once (an actor's batch of games); the
+        first, or None once `steps` are taken."""
+        with self.steps_lock:
+            t = self.steps.value
+            if t >= steps:
+                return None
+            self.steps.value = min(t + count, steps)
             return t
 
     def episode_count(self):

@@ -15,6 +15,7 @@ from nets.model_files import load
 from rmsprop_async import ClipGradient, RMSpropAsync
 from training import checkpoints, run_folder, shared_memory
 from training.hogwild import train_async
+from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
 from training.score_files import ScoresFile, games_file
 
@@ -50,17 +51,29 @@ def add_arguments(parser):
                         help='seconds between progress lines')
     parser.add_argument('--checkpoint-interval', type=nonnegative_float, default=600.0,
                         help='seconds between checkpoints of a running run (0: none)')
+    parser.add_argument('--architecture', choices=('hogwild', 'queue'), default='hogwild',
+                        help='hogwild (the paper): PROCESSES workers that each act and '
+                        'learn; queue: PROCESSES actors feeding one learner')
+    parser.add_argument('--envs-per-actor', type=positive_int, default=8,
+                        help='queue: games each actor plays, one forward pass for all')
+    parser.add_argument('--batch-size', type=positive_int, default=16,
+                        help='queue: segments per update of the learner')
+    parser.add_argument('--queue-length', type=positive_int, default=256,
+                        help='queue: segments played and not yet learnt from, at most')
 
 
 def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
-          target_network=False):
+          target_network=False, make_actor=None, make_learner=None):
     """Runs a training script to its end; returns its exit status.
 
     `make_env(seed, training)` makes an environment (a ValueError is bad
     input); `build_model(action_space)` the network; `make_agent(shared, seed,
     training)` one process's agent around `shared`: the shared `model`,
     `optimizer` and `target` network (None without `target_network`), and the
-    `lr_schedule`.  `statistics` are the agent's scores.txt columns."""
+    `lr_schedule`.  `statistics` are the agent's scores.txt columns.  The queue
+    architecture needs `make_actor(shared, seed)` and `make_learner(shared)`."""
+    if args.architecture == 'queue' and make_learner is None:
+        fail('--architecture queue is not available for this method yet')
     try:
         env = make_env(0, False)
     except ValueError as e:
@@ -94,9 +107,12 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         log_interval=args.log_interval,
         checkpoint_interval=args.checkpoint_interval or float('inf'),
         target_score=args.target_score, record=env.record, lr_schedule=schedule)
-    return train_async(settings, make_env,
-                       lambda seed, training: make_agent(shared, seed, training),
-                       model, optimizer)
+    agent = lambda seed, training: make_agent(shared, seed, training)  # noqa: E731
+    if args.architecture == 'hogwild':
+        return train_async(settings, make_env, agent, model, optimizer)
+    queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
+    return train_queue(settings, queue, make_env, lambda seed: make_actor(shared, seed),
+                       lambda: make_learner(shared), agent, model, optimizer)
 
 
 def _resume(args, outdir, resume, start, model, optimizer):

@@ -25,6 +25,8 @@ class Progress(object):
         overall = (t - self.start_step) / max(now - self.started, 1e-9)
         recent = c.recent_games()
         lr = '' if self.lr_schedule is None else '  lr {:.4g}'.format(self.lr_schedule(t))
+        if not math.isnan(c.lag.value):
+            lr += '  policy lag {:.1f}'.format(c.lag.value)
         say('steps {}/{} ({:.1f}%){}  {:.0f} steps/s (run {:.0f})  episodes {}  training '
             'games mean {}  last eval mean {}  ETA {}'.format(
                 t, self.steps, 100 * t / self.steps, lr, rate, overall, c.episode_count(),
