@@ -4,6 +4,7 @@ and as JSON.  With --peers, ChainerRL and PFRL (../shared/bench/peers/) are
 measured in the same invocation and the ratios printed.
 
     python bench.py [--processes 1,2] [--seconds 60] [--methods a3c-ff,a3c-lstm,...]
+                    [--without-tensorboard]
 
 Each training run is the real script (`a3c_ale.py` / `q_ale.py`) on Pong with
 evaluation off; its rate is read from the global step counter in its progress
@@ -36,6 +37,7 @@ METHODS = {
     'one-step-q': ['q_ale.py', '--method', 'one-step-q'],
     'sarsa': ['q_ale.py', '--method', 'sarsa'],
     'n-step-q': ['q_ale.py', '--method', 'n-step-q'],
+    'a3c-ff-queue': ['a3c_ale.py', '--architecture', 'queue'],
 }
 PEERS = os.path.join(HERE, '..', 'shared', 'bench', 'peers')
 STATUS = re.compile(r'^steps (\d+)/')
@@ -85,13 +87,13 @@ def _rss_mb(pid):
     return 0.0
 
 
-def training_rate(method, processes, rom, seconds, warmup):
+def training_rate(method, processes, rom, seconds, warmup, flags=()):
     """(steady steps/s, largest worker's resident MB) of one real training run."""
     outdir = tempfile.mkdtemp(prefix='bench-')
     cmd = [sys.executable, os.path.join(HERE, METHODS[method][0])] + METHODS[method][1:] + [
         str(processes), rom, '--steps', str(10 ** 9), '--eval-frequency', str(10 ** 9),
         '--eval-n-runs', '1', '--log-interval', '1', '--checkpoint-interval', '0',
-        '--outdir', os.path.join(outdir, 'run')]
+        '--outdir', os.path.join(outdir, 'run')] + list(flags)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True, bufsize=1)
     marks, rss, start = [], 0.0, None
@@ -142,6 +144,8 @@ def main():
     parser.add_argument('--emulator-seconds', type=positive_int, default=15)
     parser.add_argument('--peers', action='store_true',
                         help='also run ChainerRL and PFRL (about 8 minutes each)')
+    parser.add_argument('--without-tensorboard', action='store_true',
+                        help='run each method again with --no-tensorboard, right after')
     parser.add_argument('--json', default='bench.json')
     args = parser.parse_args()
     try:
@@ -163,13 +167,17 @@ def main():
         results['emulator'][p] = emulator_rate(args.rom, p, args.emulator_seconds)
         print('emulator alone, {} process(es): {:.0f} steps/s per process'.format(
             p, results['emulator'][p]), flush=True)
+    variants = [('', [])] + [(' --no-tensorboard', ['--no-tensorboard'])] * \
+        args.without_tensorboard
     for method in methods:
         for p in processes:
-            rate, rss = training_rate(method, p, args.rom, args.seconds, args.warmup)
-            results['training'].setdefault(method, {})[p] = {'steps_per_s': rate,
-                                                             'worker_rss_mb': rss}
-            print('{} with {} process(es): {:.0f} steps/s, largest worker {:.0f} MB'.format(
-                method, p, rate, rss), flush=True)
+            for suffix, flags in variants:  # alternating: the machine's drift hits both
+                rate, rss = training_rate(method, p, args.rom, args.seconds, args.warmup,
+                                          flags)
+                results['training'].setdefault(method + suffix, {})[p] = {
+                    'steps_per_s': rate, 'worker_rss_mb': rss}
+                print('{}{} with {} process(es): {:.0f} steps/s, largest worker {:.0f} MB'
+                      .format(method, suffix, p, rate, rss), flush=True)
     if args.peers:
         for peer in ('chainerrl', 'pfrl'):
             results['peers'][peer] = peer_rates(peer)

@@ -12,6 +12,8 @@ from cli import cpu
 
 cpu.configure()  # before numpy loads
 
+import numpy as np  # noqa: E402
+
 import q_learning  # noqa: E402
 from cli.arguments import ArgumentParser, positive_int, say  # noqa: E402
 from envs import ale  # noqa: E402
@@ -47,9 +49,16 @@ def main():
                 args.epsilon_anneal_steps))
         return agent
 
+    def worker_scalars(seed, step):
+        """The epsilon of the worker with this seed, drawn as its agent draws
+        it: TensorBoard's curve costs the worker nothing."""
+        final = q_learning.draw_final_epsilon(np.random.RandomState(seed % (2 ** 32)))
+        return {'epsilon': q_learning.epsilon_at(step, final, args.epsilon_anneal_steps)}
+
     return experiment.train(args, ale.env_maker(args), build_model, make_agent,
                             statistics=q_learning.QAgent.STATISTICS,
-                            must_match=ale.RUN_FLAGS + ('method',), target_network=True)
+                            must_match=ale.RUN_FLAGS + ('method',), target_network=True,
+                            worker_scalars=worker_scalars)
 
 
 if __name__ == '__main__':

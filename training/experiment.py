@@ -14,9 +14,10 @@ from cli.arguments import (fail, finite_float, nonnegative_float, nonnegative_in
 from nets.model_files import load
 from rmsprop_async import ClipGradient, RMSpropAsync
 from training import checkpoints, run_folder, shared_memory
-from training.hogwild import train_async
+from training.hogwild import process_seed, train_async
 from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
+from training.tensorboard import Board
 from training.score_files import ScoresFile, games_file
 
 
@@ -51,6 +52,8 @@ def add_arguments(parser):
                         help='seconds between progress lines')
     parser.add_argument('--checkpoint-interval', type=nonnegative_float, default=600.0,
                         help='seconds between checkpoints of a running run (0: none)')
+    parser.add_argument('--no-tensorboard', action='store_true',
+                        help='write no TensorBoard event files')
     parser.add_argument('--architecture', choices=('hogwild', 'queue'), default='hogwild',
                         help='hogwild (the paper): PROCESSES workers that each act and '
                         'learn; queue: PROCESSES actors feeding one learner')
@@ -63,7 +66,7 @@ def add_arguments(parser):
 
 
 def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
-          target_network=False, make_actor=None, make_learner=None):
+          target_network=False, make_actor=None, make_learner=None, worker_scalars=None):
     """Runs a training script to its end; returns its exit status.
 
     `make_env(seed, training)` makes an environment (a ValueError is bad
@@ -71,7 +74,8 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     training)` one process's agent around `shared`: the shared `model`,
     `optimizer` and `target` network (None without `target_network`), and the
     `lr_schedule`.  `statistics` are the agent's scores.txt columns.  The queue
-    architecture needs `make_actor(shared, seed)` and `make_learner(shared)`."""
+    architecture needs `make_actor(shared, seed)` and `make_learner(shared)`.
+    `worker_scalars(seed, step)`: numbers TensorBoard shows for each worker."""
     if args.architecture == 'queue' and make_learner is None:
         fail('--architecture queue is not available for this method yet')
     try:
@@ -95,6 +99,8 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         target = copy.deepcopy(model)
         shared_memory.share_params(target)
     run_folder.write_args(args, start)
+    board = None if args.no_tensorboard else Board(outdir, start, [
+        process_seed(args.seed, start, i) for i in range(args.processes)], worker_scalars)
     print('training {} on {} with {} processes; output in {}{}'.format(
         type(model).__name__, env.record.get('game', type(env).__name__), args.processes,
         outdir, ', resumed at step {}'.format(start) if start else ''), flush=True)
@@ -109,10 +115,10 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         target_score=args.target_score, record=env.record, lr_schedule=schedule)
     agent = lambda seed, training: make_agent(shared, seed, training)  # noqa: E731
     if args.architecture == 'hogwild':
-        return train_async(settings, make_env, agent, model, optimizer)
+        return train_async(settings, make_env, agent, model, optimizer, board)
     queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
     return train_queue(settings, queue, make_env, lambda seed: make_actor(shared, seed),
-                       lambda: make_learner(shared), agent, model, optimizer)
+                       lambda: make_learner(shared), agent, model, optimizer, board)
 
 
 def _resume(args, outdir, resume, start, model, optimizer):

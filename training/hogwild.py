@@ -26,7 +26,7 @@ def process_seed(seed, start_step, index):
     return int(np.random.SeedSequence([seed, start_step, index]).generate_state(1)[0])
 
 
-def train_async(settings, make_env, make_agent, shared_model, optimizer):
+def train_async(settings, make_env, make_agent, shared_model, optimizer, board=None):
     """Trains until `settings.steps` global steps, or until an evaluation's mean
     reaches `settings.target_score`; returns the exit status for the script.
 
@@ -42,7 +42,8 @@ def train_async(settings, make_env, make_agent, shared_model, optimizer):
     children.append(CTX.Process(target=evaluator_process, name='evaluator', args=(
         process_seed(s.seed, s.start_step, s.processes), counters, make_env, make_agent,
         settings, clock_origin)))
-    return supervise(children, counters, settings, shared_model, optimizer, clock_origin)
+    return supervise(children, counters, settings, shared_model, optimizer, clock_origin,
+                     board)
 
 
 def _worker(index, seed, counters, make_env, make_agent, steps, outdir):

@@ -17,6 +17,7 @@ class Progress(object):
         self.mark = (start_step, self.started)
 
     def print_line(self):
+        """Prints it; returns (step, learning rate or None, steps/s) for TensorBoard."""
         c = self.counters
         t, now = c.steps.value, time.time()
         rate = (t - self.mark[0]) / max(now - self.mark[1], 1e-9)
@@ -24,7 +25,8 @@ class Progress(object):
         eta = (self.steps - t) / rate if rate > 0 else math.inf
         overall = (t - self.start_step) / max(now - self.started, 1e-9)
         recent = c.recent_games()
-        lr = '' if self.lr_schedule is None else '  lr {:.4g}'.format(self.lr_schedule(t))
+        rate_now = None if self.lr_schedule is None else self.lr_schedule(t)
+        lr = '' if rate_now is None else '  lr {:.4g}'.format(rate_now)
         if not math.isnan(c.lag.value):
             lr += '  policy lag {:.1f}'.format(c.lag.value)
         say('steps {}/{} ({:.1f}%){}  {:.0f} steps/s (run {:.0f})  episodes {}  training '
@@ -36,3 +38,4 @@ class Progress(object):
                     c.last_mean.value),
                 '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
                 if eta < 86400 else '{:.1f} days'.format(eta / 86400)))
+        return t, rate_now, rate

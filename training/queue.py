@@ -34,7 +34,7 @@ class QueueSettings:
 
 
 def train_queue(settings, queue, make_env, make_actor, make_learner, make_agent,
-                shared_model, optimizer):
+                shared_model, optimizer, board=None):
     """As `hogwild.train_async`, with `settings.processes` actors and one learner."""
     s = settings
     counters = Counters(s.start_step, s.start_episodes, s.processes)
@@ -51,7 +51,8 @@ def train_queue(settings, queue, make_env, make_actor, make_learner, make_agent,
     children.append(CTX.Process(target=evaluator_process, name='evaluator', args=(
         process_seed(s.seed, s.start_step, s.processes), counters, make_env, make_agent,
         settings, clock_origin)))
-    return supervise(children, counters, settings, shared_model, optimizer, clock_origin)
+    return supervise(children, counters, settings, shared_model, optimizer, clock_origin,
+                     board)
 
 
 def _child(who, counters, body, *args):

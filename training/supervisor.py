@@ -27,8 +27,10 @@ class Outcome(object):
         self.trusted = True  # whether the shared weights can still be saved
 
 
-def supervise(children, counters, settings, shared_model, optimizer, clock_origin):
-    """Runs `children` (the evaluator last) to the end; returns the exit status."""
+def supervise(children, counters, settings, shared_model, optimizer, clock_origin,
+              board=None):
+    """Runs `children` (the evaluator last) to the end; returns the exit status.
+    `board` (training/tensorboard.py), if any, is written at each progress line."""
     s = settings
     games = games_file(s.outdir)
     games.start()
@@ -46,16 +48,18 @@ def supervise(children, counters, settings, shared_model, optimizer, clock_origi
     checkpoint = None
     try:
         checkpoint = _watch(children, counters, settings, outcome, progress, save,
-                            lambda: _finite(shared_model, optimizer))
+                            lambda: _finite(shared_model, optimizer), board)
     finally:
         path = _finish(children, counters, s.steps, outcome, checkpoint, save,
                        lambda: _finite(shared_model, optimizer), s.outdir)
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
+        if board:
+            board.close()
     return _report(counters, settings, outcome, path, progress)
 
 
-def _watch(children, counters, settings, outcome, progress, save, finite):
+def _watch(children, counters, settings, outcome, progress, save, finite, board):
     """Until a signal, a failure or the end; returns the newest checkpoint."""
     workers, evaluator = children[:-1], children[-1]
     last_log = last_checkpoint = time.time()
@@ -73,7 +77,9 @@ def _watch(children, counters, settings, outcome, progress, save, finite):
             break
         now = time.time()
         if now - last_log >= settings.log_interval:
-            progress.print_line()
+            status = progress.print_line()
+            if board:
+                board.write(*status)
             last_log = now
         if now - last_checkpoint >= settings.checkpoint_interval:
             if not finite():
