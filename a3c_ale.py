@@ -15,8 +15,8 @@ from nets.actor_critic import A3CFF, A3CLSTM  # noqa: E402
 from training import experiment  # noqa: E402
 
 
-def main():
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser):
+    """This script's flags: the harness's, the environment's, the method's."""
     experiment.add_arguments(parser)
     ale.add_arguments(parser)
     parser.add_argument('--use-lstm', action='store_true',
@@ -30,6 +30,11 @@ def main():
                         help='queue: V-trace truncation of the policy-gradient weights')
     parser.add_argument('--c-bar', type=positive_float, default=1.0,
                         help='queue: V-trace truncation of the traces')
+
+
+def main():
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
     args = parser.parse_args()
 
     def build_model(action_space):

@@ -21,8 +21,8 @@ from q_functions import QFunction  # noqa: E402
 from training import experiment  # noqa: E402
 
 
-def main():
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser):
+    """This script's flags: the harness's, the environment's, the method's."""
     experiment.add_arguments(parser)
     ale.add_arguments(parser)
     parser.add_argument('--method', required=True, choices=sorted(q_learning.METHODS))
@@ -32,6 +32,11 @@ def main():
     parser.add_argument('--epsilon-anneal-steps', type=positive_int, default=10 ** 6,
                         help='global steps over which epsilon falls from 1 to each '
                         "process's final value (default 1e6: 4M frames)")
+
+
+def main():
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
     args = parser.parse_args()
 
     def build_model(action_space):

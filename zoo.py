@@ -1,12 +1,16 @@
 """The trained-model zoo's entry format, checked (trained_model/README.md describes it).
 
-    python zoo.py [trained_model/<game>_<ff|lstm> ...]    (default: every entry)
+    python zoo.py [trained_model/<game>_<kind> ...]    (default: every entry)
+
+<kind> is what trained it: `ff` or `lstm` (a3c_ale.py), `nstep_q`, `onestep_q` or
+`sarsa` (q_ale.py's methods), with `_queue` after it for `--architecture queue`.
 
 An entry's README is written by hand, so everything it claims is compared
 with what the folder holds: a figure that disagrees is a problem.
 """
 import argparse
 import glob
+import importlib
 import os
 import re
 import shlex
@@ -15,16 +19,20 @@ import sys
 from PIL import Image
 
 from envs import ale
-from training import experiment
 from nets.actor_critic import A3CFF, A3CLSTM
-from nets.model_files import ModelFileError, model_from_file
-from nets.model_files import n_actions_of
+from nets.model_files import ModelFileError, model_from_file, n_actions_of
 from plot_scores import ScoresError, read_scores
+from q_functions import QFunction
 
 ZOO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'trained_model')
 FIELDS = ('command', 'steps', 'processes', 'machine', 'wall-clock hours',
           'final evaluation mean', 'final evaluation median',
           'final evaluation episodes')
+# The training scripts an entry's command may run, and the kinds of network they train.
+TRAINERS = ('a3c_ale.py', 'q_ale.py')
+METHOD_KINDS = {'n-step-q': 'nstep_q', 'one-step-q': 'onestep_q', 'sarsa': 'sarsa'}
+NETWORKS = dict({'ff': A3CFF, 'lstm': A3CLSTM}, **{k: QFunction for k in METHOD_KINDS.values()})
+_NAME = re.compile(r'^(.+)_({})(_queue)?$'.format('|'.join(NETWORKS)))
 _FIELD = re.compile(r'^\s*[-*]\s*([a-z][a-z -]*?)\s*:\s*(.*?)\s*$', re.IGNORECASE)
 
 
@@ -49,16 +57,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_command(command):
-    """a3c_ale.py's arguments in a README's training command; raises ValueError."""
+    """The arguments of a README's training command, as its script reads them
+    (`args.script` names it); raises ValueError."""
     words = shlex.split(command.strip('`'))
-    starts = [i for i, w in enumerate(words) if os.path.basename(w) == 'a3c_ale.py']
+    starts = [i for i, w in enumerate(words) if os.path.basename(w) in TRAINERS]
     if not starts:
-        raise ValueError('it does not run a3c_ale.py')
+        raise ValueError('it runs none of ' + ', '.join(TRAINERS))
+    script = os.path.basename(words[starts[0]])
     parser = _Parser(add_help=False)
-    experiment.add_arguments(parser)
-    ale.add_arguments(parser)
-    parser.add_argument('--use-lstm', action='store_true')
+    importlib.import_module(script[:-3]).add_arguments(parser)
     args, _ = parser.parse_known_args(words[starts[0] + 1:])
+    args.script = script
     return args
 
 
@@ -77,11 +86,11 @@ def check_entry(path):
     name = os.path.basename(os.path.normpath(path))
     if not os.path.isdir(path):
         return ['{} is not a folder'.format(path)]
-    m = re.match(r'^(.+)_(ff|lstm)$', name)
+    m = _NAME.match(name)
     if not m or m.group(1) not in ale.game_names():
-        return ['{}: the folder name is not <game>_ff or <game>_lstm with a game '
-                'bundled with ale-py'.format(name)]
-    game, kind = m.groups()
+        return ['{}: the folder name is not <game>_<{}>[_queue] with a game bundled with '
+                'ale-py'.format(name, '|'.join(NETWORKS))]
+    game, kind, queued = m.group(1), m.group(2), bool(m.group(3))
     problems = []
 
     def present(filename):
@@ -103,12 +112,12 @@ def check_entry(path):
         if present(filename):
             _check_image(os.path.join(path, filename), fmt, problems)
     if present('README.md'):
-        _check_readme(os.path.join(path, 'README.md'), game, kind, model_steps, last,
-                      problems)
+        _check_readme(os.path.join(path, 'README.md'), (game, kind, queued), model_steps,
+                      last, problems)
     return problems
 
 
-def _check_readme(path, game, kind, model_steps, last, problems):
+def _check_readme(path, entry, model_steps, last, problems):
     try:
         fields = readme_fields(path)
     except (OSError, UnicodeDecodeError) as e:
@@ -158,10 +167,16 @@ def _check_readme(path, game, kind, model_steps, last, problems):
             problems.append('README.md gives the final evaluation mean as {:g}, below the '
                             'training command\'s --target-score {:g}, which it stopped at'
                             .format(mean, args.target_score))
-    for what, in_command, claimed in (
-            ('processes', args.processes, got.get('processes')),
-            ('evaluation episodes', args.eval_n_runs, got.get('final evaluation episodes')),
-            ('game', rom, game), ('--use-lstm', args.use_lstm, kind == 'lstm')):
+    game, kind, queued = entry
+    compared = [('processes', args.processes, got.get('processes')),
+                ('evaluation episodes', args.eval_n_runs, got.get('final evaluation episodes')),
+                ('game', rom, game),
+                ('--architecture', args.architecture, 'queue' if queued else 'hogwild')]
+    if args.script == 'q_ale.py':
+        compared.append(('--method', METHOD_KINDS.get(args.method), kind))
+    else:
+        compared.append(('--use-lstm', args.use_lstm, kind == 'lstm'))
+    for what, in_command, claimed in compared:
         _compare(what, in_command, claimed, problems)
 
 
@@ -190,16 +205,19 @@ def _check_model(path, name, game, kind, problems):
     except ModelFileError as e:
         problems.append(str(e))
         return None
-    found = {A3CFF: 'ff', A3CLSTM: 'lstm'}.get(type(model))
-    if found != kind:
-        problems.append('{}: the model is {}, the folder name says A3C {}'.format(
-            name, 'A3C ' + found.upper() if found else type(model).__name__,
-            kind.upper()))
+    if type(model) is not NETWORKS[kind]:
+        problems.append('{}: the model is {}, the folder name says {}'.format(
+            name, _network(type(model)), _network(NETWORKS[kind])))
     n_model, n_game = n_actions_of(model), ale.ALE(game).action_space.n
     if n_model != n_game:
         problems.append('{}: the model has {} actions, {} has {}'.format(
             name, n_model, game, n_game))
     return int(m.group(1)) if m else None
+
+
+def _network(cls):
+    return {A3CFF: 'A3C FF', A3CLSTM: 'A3C LSTM', QFunction: 'a Q network'}.get(
+        cls, cls.__name__)
 
 
 def _check_image(path, fmt, problems):

@@ -94,7 +94,8 @@ def test_value_method_events_hold_the_text_files_and_each_workers_epsilon(tmp_pa
 
 
 @pytest.mark.parametrize('script,flags', [
-    ('a3c_ale.py', ['--use-lstm']), ('a3c_ale.py', ['--architecture', 'queue']),
+    ('a3c_ale.py', ['--use-lstm']),
+    ('a3c_ale.py', ['--architecture', 'queue', '--envs-per-actor', '1']),
     ('q_ale.py', ['--method', 'sarsa']), ('q_ale.py', ['--method', 'n-step-q'])],
     ids=['a3c-lstm', 'a3c-ff-queue', 'sarsa', 'n-step-q'])
 def test_every_method_and_architecture_writes_its_text_files(script, flags, tmp_path):

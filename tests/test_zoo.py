@@ -133,3 +133,20 @@ def test_the_folder_name_must_say_the_network(stand_in, tmp_path):
     os.rename(entry, tmp_path / 'not_a_game_ff')
     assert 'folder name' in zoo.check_entry(str(tmp_path / 'not_a_game_ff'))[0]
 
+
+
+def test_value_method_and_queue_entries_are_named_for_what_trained_them(stand_in, tmp_path):
+    args = zoo.parse_command('`python q_ale.py 2 pong --method n-step-q --target-score 18`')
+    assert (args.script, args.method, args.processes, args.target_score) == (
+        'q_ale.py', 'n-step-q', 2, 18)
+    entry = tmp_path / 'pong_nstep_q'
+    shutil.copytree(stand_in, entry)
+    problems = zoo.check_entry(str(entry))
+    assert any('the model is A3C FF, the folder name says a Q network' in p
+               for p in problems), problems
+    queued = tmp_path / 'pong_ff_queue'
+    shutil.copytree(stand_in, queued)
+    assert any('--architecture hogwild, the entry queue' in p
+               for p in zoo.check_entry(str(queued)))
+    _edit(queued / 'README.md', '--steps 2000', '--steps 2000 --architecture queue')
+    assert zoo.check_entry(str(queued)) == []
