@@ -104,6 +104,9 @@ class A3CActor(object):
             shared_model) else None
         self.rng = np.random.RandomState(seed % (2 ** 32))
 
+    def at_step(self, step):
+        """Its policy is the shared weights' whatever the step."""
+
     def act(self, observations):
         """(actions, log mu(a|x) of each) for a batch of observations."""
         if self.fast:

@@ -54,7 +54,8 @@ def main():
                             statistics=a3c.A3C.STATISTICS,
                             must_match=ale.RUN_FLAGS + ('use_lstm',),
                             make_actor=lambda shared, seed: a3c.A3CActor(shared.model, seed),
-                            make_learner=make_learner)
+                            # the LSTM's batched learner is not written yet
+                            make_learner=None if args.use_lstm else make_learner)
 
 
 if __name__ == '__main__':

@@ -60,10 +60,24 @@ def main():
         final = q_learning.draw_final_epsilon(np.random.RandomState(seed % (2 ** 32)))
         return {'epsilon': q_learning.epsilon_at(step, final, args.epsilon_anneal_steps)}
 
+    def make_actor(shared, seed):
+        actor = q_learning.QActor(shared.model, seed, args.epsilon_anneal_steps)
+        say('{}: epsilon 1 -> {} over {} steps'.format(
+            multiprocessing.current_process().name, actor.final_epsilon,
+            args.epsilon_anneal_steps))
+        return actor
+
+    def make_learner(shared):
+        return q_learning.QLearner(shared.model, shared.target, shared.optimizer, args.method,
+                                   gamma=args.gamma, lr_schedule=shared.lr_schedule,
+                                   target_update_interval=args.target_update_frequency)
+
+    # Sarsa's target needs the action taken after each segment, which actors do not keep.
     return experiment.train(args, ale.env_maker(args), build_model, make_agent,
                             statistics=q_learning.QAgent.STATISTICS,
                             must_match=ale.RUN_FLAGS + ('method',), target_network=True,
-                            worker_scalars=worker_scalars)
+                            worker_scalars=worker_scalars, make_actor=make_actor,
+                            make_learner=None if args.method == 'sarsa' else make_learner)
 
 
 if __name__ == '__main__':

@@ -30,6 +30,14 @@ def draw_final_epsilon(rng):
     return float(rng.choice(FINAL_EPSILONS, p=FINAL_EPSILON_PROBABILITIES))
 
 
+def one_step_targets(rewards, next_values, gamma):
+    """y_i = r_i + gamma v(s_{i+1}); `next_values` stops short of the rewards
+    when the segment ended in a terminal state (v = 0 there)."""
+    values = np.zeros(len(rewards))
+    values[:len(next_values)] = next_values
+    return np.asarray(rewards) + gamma * values
+
+
 def epsilon_at(step, final, anneal_steps):
     """1 at global step 0, linearly down to `final` at `anneal_steps`, then `final`."""
     return 1.0 + (final - 1.0) * min(step / anneal_steps, 1.0)
@@ -124,11 +132,9 @@ class OneStepAgent(QAgent):
 
     def targets(self, next_obs, next_action):
         next_states = self.past_obs[1:] + ([] if next_obs is None else [next_obs])
-        values = np.zeros(len(self.past_rewards))
-        if next_states:
-            values[:len(next_states)] = self.next_values(
-                self._target_q(next_states), next_action)
-        return np.asarray(self.past_rewards) + self.gamma * values
+        values = self.next_values(self._target_q(next_states), next_action) \
+            if next_states else []
+        return one_step_targets(self.past_rewards, values, self.gamma)
 
 
 class OneStepQLearning(OneStepAgent):
@@ -158,3 +164,95 @@ class NStepQLearning(QAgent):
 
 METHODS = {'one-step-q': OneStepQLearning, 'sarsa': OneStepSarsa,
            'n-step-q': NStepQLearning}
+
+
+class QActor(object):
+    """Chooses epsilon-greedy actions for a batch of games in one forward pass
+    of the shared weights (the queue architecture's actors), annealing to a
+    final epsilon drawn from its seed as a Hogwild worker does."""
+
+    def __init__(self, shared_model, seed, epsilon_anneal_steps=10 ** 6):
+        self.model = shared_model
+        self.fast = numpy_fast.NumpyQ(shared_model) if numpy_fast.supports(
+            shared_model) else None
+        self.rng = np.random.RandomState(seed % (2 ** 32))
+        self.final_epsilon = draw_final_epsilon(self.rng)
+        self.epsilon_anneal_steps = epsilon_anneal_steps
+        self.epsilon = 1.0
+
+    def at_step(self, step):
+        self.epsilon = epsilon_at(step, self.final_epsilon, self.epsilon_anneal_steps)
+
+    def act(self, observations):
+        """(actions, zeros: value methods need no behaviour probabilities)."""
+        n = len(observations)
+        explore = self.rng.random_sample(n) < self.epsilon
+        actions = self.rng.randint(self.model.n_actions, size=n)
+        if not explore.all():
+            actions = np.where(explore, actions, _q_values(self, observations).argmax(axis=1))
+        return actions, np.zeros(n, np.float32)
+
+
+class QLearner(object):
+    """Learns from batches of segments the actors played (the queue
+    architecture): one-step or n-step Q-learning targets from theta-minus, the
+    batch's summed squared TD errors, one update.  Sarsa's target needs the
+    action the actor took after each segment, which the buffer does not keep."""
+
+    def __init__(self, shared_model, target_model, optimizer, method, gamma=0.99,
+                 target_update_interval=10 ** 4, lr_schedule=None):
+        if method not in ('one-step-q', 'n-step-q'):
+            raise ValueError('the queue architecture runs one-step-q and n-step-q, not '
+                             + method)
+        self.model, self.target_model = shared_model, target_model
+        fast = numpy_fast.supports(shared_model)
+        self.fast = numpy_fast.NumpyQ(shared_model) if fast else None
+        self.fast_target = numpy_fast.NumpyQ(target_model) if fast else None
+        self.optimizer, self.method, self.gamma = optimizer, method, gamma
+        self.target_update_interval = target_update_interval
+        self.lr_schedule = lr_schedule
+        self._shared_params, self._target_params = params(shared_model), params(target_model)
+        self._refreshed = None
+
+    def at_step(self, step):
+        """The target takes the shared weights whenever the step passes a
+        multiple of the interval (the learner sees the step in jumps)."""
+        if self.lr_schedule is not None:
+            self.optimizer.lr = self.lr_schedule(step)
+        period = step // self.target_update_interval
+        if period != self._refreshed:
+            copy_params(self._shared_params, self._target_params)
+            self._refreshed = period
+
+    def learn(self, segments):
+        obs = np.concatenate([s[0] for s in segments])
+        actions = np.concatenate([s[1] for s in segments])
+        y = np.concatenate([self._targets(*s) for s in segments])
+        if self.fast:
+            loss = self.fast.loss_and_grads(obs, actions, y)
+        else:
+            q = F.select_item(self.model(obs), actions.astype(np.int32))
+            loss = F.sum(F.square(y.astype(q.dtype) - q)) / 2
+            self.model.cleargrads()
+            loss.backward()
+            loss = float(loss.array)
+        self.optimizer.update()
+        return loss
+
+    def _targets(self, obs, actions, rewards, log_mu, next_obs):
+        if self.method == 'n-step-q':
+            bootstrap = 0.0 if next_obs is None else float(
+                _q_values(self, next_obs[None], target=True).max())
+            return n_step_returns(rewards, bootstrap, self.gamma)
+        later = list(obs[1:]) + ([] if next_obs is None else [next_obs])
+        values = _q_values(self, np.stack(later), target=True).max(axis=1) if later else []
+        return one_step_targets(rewards, values, self.gamma)
+
+
+def _q_values(holder, observations, target=False):
+    """Q of a batch by the holder's shared (or target) network, fast path or graph."""
+    fast = holder.fast_target if target else holder.fast
+    if fast:
+        return fast.forward(observations)[0]
+    with chainer.no_backprop_mode():
+        return (holder.target_model if target else holder.model)(observations).array

@@ -24,9 +24,11 @@ from training.score_files import ScoresFile
 from nets.torso import MLPHead
 from q_functions import QFunction
 from q_learning import (FINAL_EPSILONS, METHODS, NStepQLearning, OneStepQLearning,
-                        OneStepSarsa, QAgent, draw_final_epsilon, epsilon_at)
+                        OneStepSarsa, QActor, QAgent, QLearner, draw_final_epsilon,
+                        epsilon_at)
 from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
+from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -54,8 +56,7 @@ def score(method, model, target, seed):
     return np.mean(run_episodes(Catch(seed), agent, EPISODES))
 
 
-@pytest.mark.parametrize('method', sorted(METHODS))
-def test_learns_catch(tmp_path, method):
+def shared_networks():
     np.random.seed(0)
     model = QFunction(Catch.n_actions, head=MLPHead(SIZE * SIZE, 64))
     target = copy.deepcopy(model)
@@ -65,14 +66,31 @@ def test_learns_catch(tmp_path, method):
     shared_memory.share_params(model)
     shared_memory.share_params(target)
     shared_memory.share_states(optimizer)
+    return model, target, optimizer
+
+
+ARCHITECTURES = [('hogwild', m) for m in sorted(METHODS)] + [('queue', 'n-step-q')]
+
+
+@pytest.mark.parametrize('architecture,method', ARCHITECTURES,
+                         ids=['-'.join(a) for a in ARCHITECTURES])
+def test_learns_catch(tmp_path, architecture, method):
+    model, target, optimizer = shared_networks()
     before = score(method, model, target, 1)
 
     settings = RunSettings(str(tmp_path), 2, STEPS, eval_frequency=STEPS // 2,
                            eval_n_runs=20, statistics=QAgent.STATISTICS)
-    status = train_async(
-        settings, lambda seed, training: Catch(seed),
-        lambda seed, training: make_agent(method, model, target, optimizer, seed),
-        model, optimizer)
+    agent = lambda seed, training: make_agent(method, model, target, optimizer, seed)  # noqa
+    if architecture == 'hogwild':
+        status = train_async(settings, lambda seed, training: Catch(seed), agent, model,
+                             optimizer)
+    else:  # 2 actors of 4 games each feed one learner
+        status = train_queue(
+            settings, QueueSettings(envs_per_actor=4, batch_size=8, queue_length=32),
+            lambda seed, training: Catch(seed),
+            lambda seed: QActor(model, seed, epsilon_anneal_steps=ANNEAL_STEPS),
+            lambda: QLearner(model, target, optimizer, method, lr_schedule=LinearDecay(
+                LR, STEPS), target_update_interval=TARGET_INTERVAL), agent, model, optimizer)
     after = score(method, model, target, 2)
 
     assert status == 0

@@ -5,8 +5,8 @@ takes them in batches, learns from each batch in one pass and updates the
 shared weights, which the actors read at their next step.  The evaluator,
 counters, games.txt and the parent's supervision are the Hogwild runs'.
 
-An actor is anything with `act(observations) -> (actions, log mu)`; a learner
-anything with `at_step(step)` and `learn(segments)`.
+An actor is anything with `at_step(step)` and `act(observations) -> (actions,
+log mu)`; a learner anything with `at_step(step)` and `learn(segments)`.
 """
 import dataclasses
 import math
@@ -85,6 +85,7 @@ def _act(index, seed, counters, buffer, actors_left, make_env, make_actor, setti
             t = counters.take_steps(len(envs), settings.steps)
             if t is None:
                 break
+            actor.at_step(t)
             actions, log_mu = actor.act(np.stack(obs))
             for k, env in enumerate(envs):
                 segments[k].add(obs[k], actions[k], log_mu[k])
