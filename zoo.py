@@ -148,10 +148,15 @@ def _check_readme(path, entry, model_steps, last, problems):
         if hours is not None and abs(hours - actual) > max(0.1 * actual, 0.05):
             problems.append('README.md says {:g} wall-clock hours, scores.txt {:.2f}'
                             .format(hours, actual))
-    if 'command' in absent:
-        return
+    if 'command' not in absent:
+        _check_command(fields['command'], got, entry, problems)
+
+
+def _check_command(command, got, entry, problems):
+    """The README's training command against its figures and the folder's name."""
+    steps = got.get('steps')
     try:
-        args = parse_command(fields['command'])
+        args = parse_command(command)
     except ValueError as e:
         problems.append('README.md training command: {}'.format(e))
         return

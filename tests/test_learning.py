@@ -28,8 +28,7 @@ def score(model, seed):
     return np.mean(run_episodes(Catch(seed), agent, EPISODES))
 
 
-@pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
-def test_a3c_learns_catch(tmp_path, model_class):
+def shared_network(model_class):
     np.random.seed(0)
     model = model_class(Catch.n_actions, head=MLPHead(SIZE * SIZE, 64),
                         **({'n_cells': 32} if model_class is A3CLSTM else {}))
@@ -38,6 +37,12 @@ def test_a3c_learns_catch(tmp_path, model_class):
     optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(40))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
+    return model, optimizer
+
+
+@pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
+def test_a3c_learns_catch(tmp_path, model_class):
+    model, optimizer = shared_network(model_class)
     before = score(model, 1)
 
     settings = RunSettings(str(tmp_path), 2, 30000, eval_frequency=15000, eval_n_runs=20,
@@ -67,13 +72,7 @@ def test_a3c_learns_catch(tmp_path, model_class):
 @pytest.mark.parametrize('vtrace', [True, False], ids=['vtrace', 'n-step'])
 def test_the_queue_learner_learns_catch(tmp_path, vtrace):
     """2 actors of 4 games each feed one learner through the bounded buffer."""
-    np.random.seed(0)
-    model = A3CFF(Catch.n_actions, head=MLPHead(SIZE * SIZE, 64))
-    optimizer = RMSpropAsync(lr=LR)
-    optimizer.setup(model)
-    optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(40))
-    shared_memory.share_params(model)
-    shared_memory.share_states(optimizer)
+    model, optimizer = shared_network(A3CFF)
     before = score(model, 1)
     settings = RunSettings(str(tmp_path), 2, 30000, eval_frequency=15000, eval_n_runs=20,
                            statistics=a3c.A3C.STATISTICS)
