@@ -15,10 +15,10 @@ from nets.actor_critic import A3CFF, A3CLSTM  # noqa: E402
 from training import experiment  # noqa: E402
 
 
-def add_arguments(parser):
+def add_arguments(parser, env=ale):
     """This script's flags: the harness's, the environment's, the method's."""
     experiment.add_arguments(parser)
-    ale.add_arguments(parser)
+    env.add_arguments(parser)
     parser.add_argument('--use-lstm', action='store_true',
                         help='A3C LSTM instead of A3C FF')
     parser.add_argument('--beta', type=nonnegative_float, default=1e-2,
@@ -32,9 +32,10 @@ def add_arguments(parser):
                         help='queue: V-trace truncation of the traces')
 
 
-def main():
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
-    add_arguments(parser)
+def main(env=ale, description=__doc__.splitlines()[0]):
+    """`env`: the environment's module (envs.ale; another's script passes its own)."""
+    parser = ArgumentParser(description=description)
+    add_arguments(parser, env)
     args = parser.parse_args()
 
     def build_model(action_space):
@@ -50,9 +51,9 @@ def main():
                               rho_bar=args.rho_bar, c_bar=args.c_bar,
                               lr_schedule=shared.lr_schedule)
 
-    return experiment.train(args, ale.env_maker(args), build_model, make_agent,
+    return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=a3c.A3C.STATISTICS,
-                            must_match=ale.RUN_FLAGS + ('use_lstm',),
+                            must_match=env.RUN_FLAGS + ('use_lstm',),
                             make_actor=lambda shared, seed: a3c.A3CActor(shared.model, seed),
                             # the LSTM's batched learner is not written yet
                             make_learner=None if args.use_lstm else make_learner)

@@ -21,10 +21,10 @@ from q_functions import QFunction  # noqa: E402
 from training import experiment  # noqa: E402
 
 
-def add_arguments(parser):
+def add_arguments(parser, env=ale):
     """This script's flags: the harness's, the environment's, the method's."""
     experiment.add_arguments(parser)
-    ale.add_arguments(parser)
+    env.add_arguments(parser)
     parser.add_argument('--method', required=True, choices=sorted(q_learning.METHODS))
     parser.add_argument('--target-update-frequency', type=positive_int, default=10 ** 4,
                         help='global steps between refreshes of the target network '
@@ -34,9 +34,10 @@ def add_arguments(parser):
                         "process's final value (default 1e6: 4M frames)")
 
 
-def main():
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
-    add_arguments(parser)
+def main(env=ale, description=__doc__.splitlines()[0]):
+    """`env`: the environment's module (envs.ale; another's script passes its own)."""
+    parser = ArgumentParser(description=description)
+    add_arguments(parser, env)
     args = parser.parse_args()
 
     def build_model(action_space):
@@ -73,9 +74,9 @@ def main():
                                    target_update_interval=args.target_update_frequency)
 
     # Sarsa's target needs the action taken after each segment, which actors do not keep.
-    return experiment.train(args, ale.env_maker(args), build_model, make_agent,
+    return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=q_learning.QAgent.STATISTICS,
-                            must_match=ale.RUN_FLAGS + ('method',), target_network=True,
+                            must_match=env.RUN_FLAGS + ('method',), target_network=True,
                             worker_scalars=worker_scalars, make_actor=make_actor,
                             make_learner=None if args.method == 'sarsa' else make_learner)
 
