@@ -15,10 +15,11 @@ from nets.actor_critic import A3CFF, A3CLSTM  # noqa: E402
 from training import experiment  # noqa: E402
 
 
-def main():
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
+def main(env=ale, description=__doc__.splitlines()[0]):
+    """`env`: the environment's module (envs.ale, envs.doom)."""
+    parser = ArgumentParser(description=description)
     experiment.add_arguments(parser)
-    ale.add_arguments(parser)
+    env.add_arguments(parser)
     parser.add_argument('--use-lstm', action='store_true',
                         help='A3C LSTM instead of A3C FF')
     parser.add_argument('--beta', type=nonnegative_float, default=1e-2,
@@ -32,9 +33,9 @@ def main():
         return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
                        beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
 
-    return experiment.train(args, ale.env_maker(args), build_model, make_agent,
+    return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=a3c.A3C.STATISTICS,
-                            must_match=ale.RUN_FLAGS + ('use_lstm',))
+                            must_match=env.RUN_FLAGS + ('use_lstm',))
 
 
 if __name__ == '__main__':

@@ -19,10 +19,11 @@ from q_functions import QFunction  # noqa: E402
 from training import experiment  # noqa: E402
 
 
-def main():
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
+def main(env=ale, description=__doc__.splitlines()[0]):
+    """`env`: the environment's module (envs.ale, envs.doom)."""
+    parser = ArgumentParser(description=description)
     experiment.add_arguments(parser)
-    ale.add_arguments(parser)
+    env.add_arguments(parser)
     parser.add_argument('--method', required=True, choices=sorted(q_learning.METHODS))
     parser.add_argument('--target-update-frequency', type=positive_int, default=10 ** 4,
                         help='global steps between refreshes of the target network '
@@ -47,9 +48,9 @@ def main():
                 args.epsilon_anneal_steps))
         return agent
 
-    return experiment.train(args, ale.env_maker(args), build_model, make_agent,
+    return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=q_learning.QAgent.STATISTICS,
-                            must_match=ale.RUN_FLAGS + ('method',), target_network=True)
+                            must_match=env.RUN_FLAGS + ('method',), target_network=True)
 
 
 if __name__ == '__main__':
