@@ -166,7 +166,8 @@ def main():
 
     results = {'machine': {'cpus': os.cpu_count(), 'cpu': _cpu_name(),
                            'openblas_coretype': os.environ.get('OPENBLAS_CORETYPE')},
-               'rom': args.rom, 'scenario': args.scenario, 'seconds': args.seconds, 'warmup': args.warmup,
+               'rom': args.rom, 'scenario': args.scenario,
+               'seconds': args.seconds, 'warmup': args.warmup,
                'emulator': {}, 'doom_engine': {}, 'training': {}, 'peers': {}}
     for p in processes:
         results['emulator'][p] = emulator_rate(
@@ -208,7 +209,8 @@ def table(results, processes):
             results['scenario'], ' | '.join('{:.0f}'.format(results['doom_engine'][p])
                                             for p in processes)))
     for method, by_p in results['training'].items():
-        label = method + (' ({})'.format(results['scenario']) if method in DOOM_METHODS else '')
+        doom_scenario = ' ({})'.format(results['scenario']) if method in DOOM_METHODS else ''
+        label = method + doom_scenario
         lines.append('| {} | {} | {:.0f} |'.format(label, ' | '.join(
             '{:.0f}'.format(by_p[p]['steps_per_s']) if p in by_p else '' for p in processes),
             max(r['worker_rss_mb'] for r in by_p.values())))

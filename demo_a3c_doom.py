@@ -17,8 +17,7 @@ cpu.configure()  # before numpy loads
 from cli import demo  # noqa: E402
 from cli.arguments import ArgumentParser, fail  # noqa: E402
 from envs import doom  # noqa: E402
-from nets.model_files import (ModelFileError, model_from_file, n_actions_of,  # noqa: E402
-                              record_of)
+from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
 
 
 def parse_args(argv):
@@ -49,7 +48,8 @@ def check_record(path, scenario):
 
 
 def load_player(args):
-    """(the environment, the model, the agent that plays it, how it chooses); bad input ends here."""
+    """(the environment, the model, the agent that plays it, how it chooses);
+    bad input ends here."""
     try:
         doom.config_path(args.scenario)
         model = model_from_file(args.model)
@@ -60,19 +60,12 @@ def load_player(args):
         env = doom.Doom(args.scenario, seed=args.seed, training=False)
     except doom.DoomError as e:
         fail(str(e))
-    if n_actions_of(model) != env.action_space.n:
-        fail('{} chooses among {} actions, but {} has {} buttons'.format(
-            args.model, n_actions_of(model), args.scenario, env.action_space.n))
-    return (env, model) + demo.player_for(model, args.seed, args.deterministic)
+    return demo.fitting_player(model, env, args, args.scenario + ' has {} buttons')
 
 
 def main(argv=None):
     args = parse_args(argv)
-    env, model, player, policy = load_player(args)
-    print('{} from {} playing {}, {} actions, {} preprocessing, seed {}'.format(
-        type(model).__name__, args.model, args.scenario, policy,
-        env.record['preprocessing'], args.seed), flush=True)
-    return demo.play(env, player, args.n_runs, args.record)
+    return demo.announce_and_play(args, args.scenario, *load_player(args))
 
 
 if __name__ == '__main__':

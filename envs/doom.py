@@ -11,8 +11,8 @@ path take it unchanged.  Colour would cost 6x the network's time (README).
 An episode is a game: it ends as the scenario says, at the player's death or
 when the scenario is won (terminated), or at its timeout (truncated: the state
 does not show the clock).  Scenarios without a timeout are cut at 27,000
-agent steps.  In training rewards are clipped to [-1, 1], as for Atari; the
-score is the scenario's own reward total.
+agent steps.  In training rewards are multiplied by --reward-scale, then
+clipped to [-1, 1] as for Atari; the score is the scenario's own reward total.
 """
 import contextlib
 import os
@@ -26,6 +26,7 @@ import vizdoom
 
 from cli.arguments import positive_float
 from envs.environment import Discrete, Environment
+from envs.files import check_readable
 
 ACTION_REPEAT = 4  # tics per agent step
 SIZE = 84
@@ -35,7 +36,7 @@ PREPROCESSING = 'gray160x120'
 # Bundled configs the engine cannot play alone: it crashes on them (multiplayer maps).
 MULTIPLAYER = ('cig', 'multi_duel')
 
-# A resumed run must keep this.
+# A resumed run must keep these.
 RUN_FLAGS = ('scenario', 'reward_scale')
 
 
@@ -72,12 +73,7 @@ def scenario_names():
 def config_path(scenario):
     """A bundled scenario's name (`basic`) or a path to a .cfg file."""
     if os.path.sep in scenario or scenario.endswith('.cfg') or os.path.exists(scenario):
-        if os.path.isdir(scenario):
-            raise DoomError('scenario {!r} is a directory, not a .cfg file'.format(scenario))
-        if not os.path.isfile(scenario):
-            raise DoomError('scenario file {!r} does not exist'.format(scenario))
-        if not os.access(scenario, os.R_OK):
-            raise DoomError('scenario file {!r} is not readable'.format(scenario))
+        check_readable(scenario, 'scenario', 'a .cfg file', DoomError)
         return os.path.abspath(scenario)
     if scenario not in scenario_names():
         raise DoomError('unknown scenario {!r}; bundled scenarios: {}'.format(

@@ -1,4 +1,5 @@
-"""a3c_doom.py, q_doom.py and demo_a3c_doom.py end to end on bundled scenarios, as a user runs them."""
+"""a3c_doom.py, q_doom.py and demo_a3c_doom.py end to end on bundled scenarios,
+as a user runs them."""
 import json
 import os
 import subprocess
