@@ -6,8 +6,9 @@ measured in the same invocation and the ratios printed.
     python bench.py [--processes 1,2] [--seconds 60] [--methods a3c-ff,a3c-lstm,...]
                     [--without-tensorboard]
 
-Each training run is the real script (`a3c_ale.py` / `q_ale.py`) on Pong with
-evaluation off; its rate is read from the global step counter in its progress
+Each training run is the real script (`a3c_ale.py` / `q_ale.py`) on Pong, or
+`a3c_doom.py` on a ViZDoom scenario (defend_the_center) beside the Doom engine
+alone, with evaluation off; its rate is read from the global step counter in its progress
 lines, from `--warmup` seconds after the first line to the last one (start-up
 excluded, as the peers' harness does).
 """
@@ -27,7 +28,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from envs import ale  # noqa: E402
+from envs import ale, doom  # noqa: E402
 from cli.arguments import ArgumentParser, positive_float, positive_int  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,13 +39,15 @@ METHODS = {
     'sarsa': ['q_ale.py', '--method', 'sarsa'],
     'n-step-q': ['q_ale.py', '--method', 'n-step-q'],
     'a3c-ff-queue': ['a3c_ale.py', '--architecture', 'queue'],
+    'a3c-ff-doom': ['a3c_doom.py'],
 }
+DOOM_METHODS = ('a3c-ff-doom',)  # these take --scenario instead of --rom
 PEERS = os.path.join(HERE, '..', 'shared', 'bench', 'peers')
 STATUS = re.compile(r'^steps (\d+)/')
 
 
-def _emulate(rom, seconds, result):
-    env, rng = ale.ALE(rom, seed=os.getpid()), np.random.RandomState(0)
+def _emulate(make_env, seconds, result):
+    env, rng = make_env(os.getpid()), np.random.RandomState(0)
     env.reset()
     n, end = 0, time.time() + seconds
     while time.time() < end:
@@ -55,11 +58,11 @@ def _emulate(rom, seconds, result):
     result.put(n / seconds)
 
 
-def emulator_rate(rom, processes, seconds):
-    """Mean steps/s per process with `processes` emulators running at once."""
+def emulator_rate(make_env, processes, seconds):
+    """Mean steps/s per process with `processes` emulators (`make_env(seed)`) running at once."""
     ctx = mp.get_context('fork')
     result = ctx.SimpleQueue()
-    procs = [ctx.Process(target=_emulate, args=(rom, seconds, result))
+    procs = [ctx.Process(target=_emulate, args=(make_env, seconds, result))
              for _ in range(processes)]
     for p in procs:
         p.start()
@@ -87,11 +90,11 @@ def _rss_mb(pid):
     return 0.0
 
 
-def training_rate(method, processes, rom, seconds, warmup, flags=()):
+def training_rate(method, processes, game, seconds, warmup, flags=()):
     """(steady steps/s, largest worker's resident MB) of one real training run."""
     outdir = tempfile.mkdtemp(prefix='bench-')
     cmd = [sys.executable, os.path.join(HERE, METHODS[method][0])] + METHODS[method][1:] + [
-        str(processes), rom, '--steps', str(10 ** 9), '--eval-frequency', str(10 ** 9),
+        str(processes), game, '--steps', str(10 ** 9), '--eval-frequency', str(10 ** 9),
         '--eval-n-runs', '1', '--log-interval', '1', '--checkpoint-interval', '0',
         '--outdir', os.path.join(outdir, 'run')] + list(flags)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -138,6 +141,8 @@ def main():
     parser.add_argument('--methods', default=','.join(METHODS),
                         help='comma-separated, from: ' + ', '.join(METHODS))
     parser.add_argument('--rom', default='pong')
+    parser.add_argument('--scenario', default='defend_the_center',
+                        help='the ViZDoom scenario of the Doom rows')
     parser.add_argument('--seconds', type=positive_float, default=60.0,
                         help='length of each training run')
     parser.add_argument('--warmup', type=positive_float, default=15.0)
@@ -157,23 +162,34 @@ def main():
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         parser.error('unknown method {!r}; choose from {}'.format(unknown[0], ', '.join(METHODS)))
-    ale.rom_path(args.rom)
+    try:
+        ale.rom_path(args.rom)
+        doom.config_path(args.scenario)
+    except ValueError as e:
+        parser.error(str(e))
 
     results = {'machine': {'cpus': os.cpu_count(), 'cpu': _cpu_name(),
                            'openblas_coretype': os.environ.get('OPENBLAS_CORETYPE')},
-               'rom': args.rom, 'seconds': args.seconds, 'warmup': args.warmup,
-               'emulator': {}, 'training': {}, 'peers': {}}
+               'rom': args.rom, 'scenario': args.scenario,
+               'seconds': args.seconds, 'warmup': args.warmup,
+               'emulator': {}, 'doom_engine': {}, 'training': {}, 'peers': {}}
     for p in processes:
-        results['emulator'][p] = emulator_rate(args.rom, p, args.emulator_seconds)
+        results['emulator'][p] = emulator_rate(
+            lambda seed: ale.ALE(args.rom, seed=seed), p, args.emulator_seconds)
         print('emulator alone, {} process(es): {:.0f} steps/s per process'.format(
             p, results['emulator'][p]), flush=True)
+        if set(methods) & set(DOOM_METHODS):
+            results['doom_engine'][p] = emulator_rate(
+                lambda seed: doom.Doom(args.scenario, seed=seed), p, args.emulator_seconds)
+            print('Doom engine alone, {} process(es): {:.0f} steps/s per process'.format(
+                p, results['doom_engine'][p]), flush=True)
     variants = [('', [])] + [(' --no-tensorboard', ['--no-tensorboard'])] * \
         args.without_tensorboard
     for method in methods:
+        game = args.scenario if method in DOOM_METHODS else args.rom
         for p in processes:
             for suffix, flags in variants:  # alternating: the machine's drift hits both
-                rate, rss = training_rate(method, p, args.rom, args.seconds, args.warmup,
-                                          flags)
+                rate, rss = training_rate(method, p, game, args.seconds, args.warmup, flags)
                 results['training'].setdefault(method + suffix, {})[p] = {
                     'steps_per_s': rate, 'worker_rss_mb': rss}
                 print('{}{} with {} process(es): {:.0f} steps/s, largest worker {:.0f} MB'
@@ -195,8 +211,14 @@ def table(results, processes):
         '|---|' + '---|' * (len(processes) + 1)]
     lines.append('| emulator alone, per process | {} | |'.format(' | '.join(
         '{:.0f}'.format(results['emulator'][p]) for p in processes)))
+    if results['doom_engine']:
+        lines.append('| Doom engine alone ({}), per process | {} | |'.format(
+            results['scenario'], ' | '.join('{:.0f}'.format(results['doom_engine'][p])
+                                            for p in processes)))
     for method, by_p in results['training'].items():
-        lines.append('| {} | {} | {:.0f} |'.format(method, ' | '.join(
+        doom_scenario = ' ({})'.format(results['scenario']) if method in DOOM_METHODS else ''
+        label = method + doom_scenario
+        lines.append('| {} | {} | {:.0f} |'.format(label, ' | '.join(
             '{:.0f}'.format(by_p[p]['steps_per_s']) if p in by_p else '' for p in processes),
             max(r['worker_rss_mb'] for r in by_p.values())))
     for peer, by_p in results['peers'].items():

@@ -23,8 +23,7 @@ from cli.arguments import ArgumentParser, fail  # noqa: E402
 from envs import ale  # noqa: E402
 from envs.preprocessing import DEFAULT, PREPROCESSINGS  # noqa: E402
 from nets.actor_critic import A3CLSTM  # noqa: E402
-from nets.model_files import (ModelFileError, model_from_file, n_actions_of,  # noqa: E402
-                              record_of)
+from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
 from q_functions import QFunction  # noqa: E402
 
 
@@ -92,19 +91,12 @@ def load_player(args):
     if args.use_lstm and not isinstance(model, A3CLSTM):
         fail('--use-lstm given, but {} holds {}'.format(
             args.model, 'a Q network' if isinstance(model, QFunction) else 'an A3C FF model'))
-    if n_actions_of(model) != env.action_space.n:
-        fail('{} chooses among {} actions, but {} has {} (its minimal action set)'.format(
-            args.model, n_actions_of(model), args.rom, env.action_space.n))
-    return (env, model) + demo.player_for(model, args.seed, args.deterministic)
+    return demo.fitting_player(model, env, args, args.rom + ' has {} (its minimal action set)')
 
 
 def main(argv=None):
     args = parse_args(argv)
-    env, model, player, policy = load_player(args)
-    print('{} from {} playing {}, {} actions, {} preprocessing, seed {}'.format(
-        type(model).__name__, args.model, args.rom, policy,
-        env.record['preprocessing'], args.seed), flush=True)
-    return demo.play(env, player, args.n_runs, args.record)
+    return demo.announce_and_play(args, args.rom, *load_player(args))
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@ from PIL import Image
 import a3c
 import q_learning
 from cli.arguments import fail, positive_int
+from nets.model_files import n_actions_of
 from q_functions import QFunction
 from training import evaluator
 
@@ -116,6 +117,24 @@ def player_for(model, seed, deterministic):
         agent = a3c.A3C(model, None, seed=seed)
         policy = 'most probable' if deterministic else 'sampled'
     return Player(agent, deterministic), policy
+
+
+def fitting_player(model, env, args, offers):
+    """(env, model, the Player of the model, how it chooses), once the model's
+    action count is the environment's; bad input ends here.  `offers` says what
+    the environment has, given its count ('breakout has {}')."""
+    if n_actions_of(model) != env.action_space.n:
+        fail('{} chooses among {} actions, but {}'.format(
+            args.model, n_actions_of(model), offers.format(env.action_space.n)))
+    return (env, model) + player_for(model, args.seed, args.deterministic)
+
+
+def announce_and_play(args, name, env, model, player, policy):
+    """One line of what plays what, then the games; returns the exit status."""
+    print('{} from {} playing {}, {} actions, {} preprocessing, seed {}'.format(
+        type(model).__name__, args.model, name, policy, env.record['preprocessing'],
+        args.seed), flush=True)
+    return play(env, player, args.n_runs, args.record)
 
 
 def play(env, player, n_runs, record=None):

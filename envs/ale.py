@@ -15,6 +15,7 @@ from ale_py import roms
 
 from cli.arguments import probability
 from envs.environment import Discrete, Environment
+from envs.files import check_readable
 from envs.preprocessing import DEFAULT, PREPROCESSINGS, SIZE
 
 ACTION_REPEAT = 4
@@ -55,12 +56,7 @@ def game_names():
 def rom_path(rom):
     """A bundled game name (`pong`) or a path to a ROM file."""
     if os.path.sep in rom or rom.endswith('.bin') or os.path.exists(rom):
-        if os.path.isdir(rom):
-            raise RomError('ROM {!r} is a directory, not a ROM file'.format(rom))
-        if not os.path.isfile(rom):
-            raise RomError('ROM file {!r} does not exist'.format(rom))
-        if not os.access(rom, os.R_OK):
-            raise RomError('ROM file {!r} is not readable'.format(rom))
+        check_readable(rom, 'ROM', 'a ROM file', RomError)
         # ALE ends the whole process on a file it cannot run, so ask first.
         if not ale_py.ALEInterface.isSupportedROM(rom):
             raise RomError('{!r} is not an Atari 2600 ROM that ale-py supports'.format(rom))

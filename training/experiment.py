@@ -82,9 +82,12 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         env = make_env(0, False)
     except ValueError as e:
         fail(str(e))
+    # What the parent needs of the environment; then it goes (a Doom engine would idle on).
+    action_space, record = env.action_space, env.record
+    del env
     outdir, resume, start = run_folder.prepare(args, tuple(must_match))
     np.random.seed(args.seed)  # the initial weights
-    model = build_model(env.action_space)
+    model = build_model(action_space)
     # The schedule is the one source of the rate: each agent sets it at each step.
     schedule = LinearDecay(args.lr, args.steps)
     optimizer = RMSpropAsync(lr=schedule(start), alpha=args.rmsprop_alpha,
@@ -102,7 +105,9 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     board = None if args.no_tensorboard else Board(outdir, start, [
         process_seed(args.seed, start, i) for i in range(args.processes)], worker_scalars)
     print('training {} on {} with {} processes; output in {}{}'.format(
-        type(model).__name__, env.record.get('game', type(env).__name__), args.processes,
+        type(model).__name__, ' '.join(v for k, v in record.items()
+                                       if k not in ('environment', 'preprocessing')),
+        args.processes,
         outdir, ', resumed at step {}'.format(start) if start else ''), flush=True)
     shared = types.SimpleNamespace(model=model, optimizer=optimizer, target=target,
                                    lr_schedule=schedule)
@@ -112,7 +117,7 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         eval_n_runs=args.eval_n_runs, statistics=tuple(statistics),
         log_interval=args.log_interval,
         checkpoint_interval=args.checkpoint_interval or float('inf'),
-        target_score=args.target_score, record=env.record, lr_schedule=schedule)
+        target_score=args.target_score, record=record, lr_schedule=schedule)
     agent = lambda seed, training: make_agent(shared, seed, training)  # noqa: E731
     if args.architecture == 'hogwild':
         return train_async(settings, make_env, agent, model, optimizer, board)

@@ -38,9 +38,10 @@ def train_queue(settings, queue, make_env, make_actor, make_learner, make_agent,
     """As `hogwild.train_async`, with `settings.processes` actors and one learner."""
     s = settings
     counters = Counters(s.start_step, s.start_episodes, s.processes)
-    env = make_env(0, False)
-    buffer = SegmentBuffer(queue.queue_length, queue.t_max, env.observation_shape,
-                           env.observation_dtype)
+    shape = make_env(0, False)
+    buffer = SegmentBuffer(queue.queue_length, queue.t_max, shape.observation_shape,
+                           shape.observation_dtype)
+    del shape  # an environment the parent does not play
     actors_left = CTX.RawValue('q', s.processes)
     clock_origin = time.time() - s.start_elapsed
     children = [CTX.Process(target=_actor, name='actor {}'.format(i), args=(

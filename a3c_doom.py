@@ -1,0 +1,18 @@
+"""Train A3C (FF or LSTM) on a ViZDoom scenario with Hogwild worker processes.
+
+    python a3c_doom.py PROCESSES SCENARIO [--use-lstm] [--steps 8e7] ...
+
+SCENARIO is one bundled with ViZDoom (basic, defend_the_center, ...) or the
+path of a .cfg; the flags and what a run writes are a3c_ale.py's.
+"""
+import sys
+
+from cli import cpu
+
+cpu.configure()  # before numpy loads
+
+import a3c_ale  # noqa: E402
+from envs import doom  # noqa: E402
+
+if __name__ == '__main__':
+    sys.exit(a3c_ale.main(doom, __doc__.splitlines()[0]))
