@@ -11,10 +11,9 @@ import numpy as np
 import chainer
 from chainer import functions as F
 
-import policies
 from agents.returns import n_step_returns
 from agents.segment_agent import SegmentAgent
-from nets import numpy_fast
+from nets import numpy_fast, numpy_vector
 
 
 def a3c_loss(model, state, obs, actions, rewards, bootstrap_obs, gamma, beta,
@@ -29,12 +28,21 @@ def a3c_loss(model, state, obs, actions, rewards, bootstrap_obs, gamma, beta,
     bootstrap = 0.0 if bootstrap_obs is None else float(v.array[n, 0])
     returns = n_step_returns(rewards, bootstrap, gamma).astype(v.dtype)
     if bootstrap_obs is not None:
-        pi.logits, v = pi.logits[:n], v[:n]
+        pi, v = pi[:n], v[:n]
     v = F.reshape(v, (n,))
     advantages = returns - v.array  # a constant: no gradient flows through it
     pi_loss = -F.sum(pi.log_prob(actions) * advantages) - beta * F.sum(pi.entropy)
     v_loss = F.sum(F.square(returns - v)) / 2
     return pi_loss + v_loss_coef * v_loss
+
+
+def fast_path(model):
+    """The numpy version of the model's network, or None: Chainer's graph."""
+    if numpy_fast.supports(model):
+        return numpy_fast.NumpyA3C(model)
+    if numpy_vector.supports(model):
+        return numpy_vector.NumpyVectorA3C(model)
+    return None
 
 
 class A3C(SegmentAgent):
@@ -44,24 +52,23 @@ class A3C(SegmentAgent):
     def __init__(self, shared_model, optimizer, t_max=5, gamma=0.99, beta=1e-2,
                  v_loss_coef=0.5, seed=0, lr_schedule=None, fast=True):
         super().__init__(shared_model, optimizer, t_max, gamma, seed, lr_schedule)
-        self.fast = (numpy_fast.NumpyA3C(self.model)
-                     if fast and numpy_fast.supports(self.model) else None)
+        self.fast = fast_path(self.model) if fast else None
         self.beta = beta
         self.v_loss_coef = v_loss_coef
 
     def _forward(self, obs):
-        """(logits, values, fast-path activations or None) for one observation;
-        advances the LSTM state."""
+        """(the policy's distribution over arrays, values, what the fast
+        path's update reuses or None) for one observation; advances the LSTM state."""
         if self.fast:
-            logits, v, self.state, cache = self.fast.forward(obs[None], self.state)
-            return logits, v, cache
+            out, v, self.state, cache = self.fast.forward(obs[None], self.state)
+            return self.fast.distribution(out), v, (out, v, cache)
         with chainer.no_backprop_mode():
             pi, v, self.state = self.model.unroll(obs[None], self.state)
-        return pi.logits.array, v.array[:, 0], None
+        return pi, v.array[:, 0], None
 
     def choose(self, obs):
-        step = self._forward(obs)
-        return int(policies.sample(step[0], self.rng)[0]), step
+        pi, _, memo = self._forward(obs)
+        return pi.sample(self.rng)[0], memo
 
     def compute_gradient(self, next_obs, next_action):
         if self.fast:
@@ -79,6 +86,6 @@ class A3C(SegmentAgent):
 
     def act(self, obs, greedy=False):
         """An action from the current local weights, without learning."""
-        logits, v, _ = self._forward(obs)
-        self.record(float(v[0]), float(policies.entropy(logits)[0]))
-        return int(policies.sample(logits, self.rng, greedy)[0])
+        pi, v, _ = self._forward(obs)
+        self.record(float(v[0]), float(pi.entropy_array()[0]))
+        return pi.sample(self.rng, greedy)[0]
