@@ -83,7 +83,8 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         shared_memory.share_params(target)
     run_folder.write_args(args, start)
     print('training {} on {} with {} processes; output in {}{}'.format(
-        type(model).__name__, env.record.get('game', type(env).__name__), args.processes,
+        type(model).__name__, env.record.get('game', env.record.get('task', type(env).__name__)),
+        args.processes,
         outdir, ', resumed at step {}'.format(start) if start else ''), flush=True)
     shared = types.SimpleNamespace(model=model, optimizer=optimizer, target=target,
                                    lr_schedule=schedule)

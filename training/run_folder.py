@@ -110,7 +110,7 @@ def _git_commit():
 def _versions():
     from importlib import metadata
     found = {}
-    for name in ('chainer', 'numpy', 'ale-py', 'h5py', 'cupy'):
+    for name in ('chainer', 'numpy', 'ale-py', 'h5py', 'cupy', 'gymnasium', 'mujoco'):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
