@@ -74,23 +74,16 @@ def entropy(logits):
     return -(np.exp(logp) * logp).sum(axis=1)
 
 
-# The variance's floor: the log-density's gradient by the mean grows as 1/var,
-# and on InvertedPendulum, where the entropy bonus of 1e-4 let sigma fall below
-# 0.01, a few such gradients threw the mean past the task's bounds for good.
-MIN_VAR = 1e-2
-
-
 class GaussianPolicy(chainer.ChainList):
     """The paper's continuous policy: a normal distribution per action
     dimension, its mean from one linear layer and its variance from another
-    through softplus, plus MIN_VAR (HDF5: mean `<i>/0/W`, `<i>/0/b`; variance
-    `<i>/1/W`, `<i>/1/b`)."""
+    through softplus (HDF5: mean `<i>/0/W`, `<i>/0/b`; variance `<i>/1/W`, `<i>/1/b`)."""
 
     def __init__(self, n_input, action_size):
         super().__init__(L.Linear(n_input, action_size), L.Linear(n_input, action_size))
 
     def forward(self, h):
-        return GaussianDistribution(self[0](h), F.softplus(self[1](h)) + MIN_VAR)
+        return GaussianDistribution(self[0](h), F.softplus(self[1](h)))
 
 
 class GaussianDistribution(object):

@@ -14,8 +14,8 @@ from agents.returns import n_step_returns
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.numpy_fast import NumpyA3C, _concat_caches, _sigmoid, softmax_loss_grad
 from nets.torso import MLPHead
-from policies import (LOG_2PI, MIN_VAR, GaussianDistribution, GaussianPolicy,
-                      SoftmaxDistribution, SoftmaxPolicy)
+from policies import (LOG_2PI, GaussianDistribution, GaussianPolicy, SoftmaxDistribution,
+                      SoftmaxPolicy)
 
 
 def supports(model):
@@ -30,10 +30,10 @@ def softplus(x):
 
 def gaussian_loss_grad(out, actions, adv, beta):
     """-sum log N(a; mean, var) adv - beta sum H, and its gradient by `out`
-    (the mean and the variance before softplus and the floor)."""
+    (the mean and the variance before softplus)."""
     d = out.shape[1] // 2
     mean, pre = out[:, :d], out[:, d:]
-    var = softplus(pre) + MIN_VAR
+    var = softplus(pre)
     diff = np.asarray(actions, mean.dtype).reshape(mean.shape) - mean
     logp = -0.5 * (LOG_2PI + np.log(var) + diff * diff / var).sum(axis=1)
     entropy = 0.5 * (LOG_2PI + 1 + np.log(var)).sum(axis=1)
@@ -71,7 +71,7 @@ class NumpyVectorA3C(NumpyA3C):
         if not self.gaussian:
             return SoftmaxDistribution(out)
         d = out.shape[1] // 2
-        return GaussianDistribution(out[:, :d], softplus(out[:, d:]) + MIN_VAR)
+        return GaussianDistribution(out[:, :d], softplus(out[:, d:]))
 
     def loss_and_grads(self, steps, actions, rewards, bootstrap, gamma, beta,
                        v_loss_coef):

@@ -23,8 +23,7 @@ def reference_entropy(var):
 
 
 def softplus64(x):
-    """The policy's variance from its linear layer's output."""
-    return np.log1p(np.exp(x)) + policies.MIN_VAR
+    return np.log1p(np.exp(x))
 
 
 def numerical_grad(f, x, eps=1e-6):
@@ -52,7 +51,7 @@ def batch():
 def test_log_prob_and_entropy_equal_the_references(batch):
     mean, pre, actions, _ = batch
     pi = policies.GaussianDistribution(chainer.Variable(mean),
-                                       F.softplus(chainer.Variable(pre)) + policies.MIN_VAR)
+                                       F.softplus(chainer.Variable(pre)))
     var = softplus64(pre)
     np.testing.assert_allclose(pi.log_prob(actions).array,
                                reference_log_prob(mean, var, actions), rtol=1e-12)
@@ -66,7 +65,7 @@ def test_gradients_equal_numerical_ones(batch):
     mean, pre, actions, weights = batch
     c = 0.3
     m, p = chainer.Variable(mean.copy()), chainer.Variable(pre.copy())
-    pi = policies.GaussianDistribution(m, F.softplus(p) + policies.MIN_VAR)
+    pi = policies.GaussianDistribution(m, F.softplus(p))
     objective = F.sum(pi.log_prob(actions) * weights) + c * F.sum(pi.entropy)
     objective.backward()
 
