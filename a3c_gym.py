@@ -2,6 +2,9 @@
 
     python a3c_gym.py PROCESSES TASK [--use-lstm] [--steps 1e6] ...
 
+The gradient's norm has no limit by default (--grad-clip sets one); a
+non-finite gradient still stops the run.
+
 A discrete task gets the softmax policy, a box of real actions the paper's
 Gaussian; the network is the paper's for low-dimensional state (200 ReLU
 units, and 128 LSTM cells with --use-lstm).
@@ -27,6 +30,10 @@ def main():
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     experiment.add_arguments(parser)
     gym.add_arguments(parser)
+    # The task's rewards make values in the hundreds, whose gradients nearly all
+    # pass Atari's limit of 40; cut hardest where the advantage is largest (at
+    # an episode's end), the values climbed past 1 / (1 - gamma).
+    parser.set_defaults(grad_clip=float('inf'))
     parser.add_argument('--use-lstm', action='store_true',
                         help='A3C LSTM (128 cells) instead of A3C FF')
     parser.add_argument('--beta', type=nonnegative_float,

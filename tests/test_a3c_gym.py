@@ -48,6 +48,7 @@ def test_a_run_saves_its_models_and_scores(runs, task, steps, network, beta):
     assert games and all(g['length'] - 1 <= g['score'] <= g['length'] for g in games)
     args = json.load(open(os.path.join(out, 'args.txt')))
     assert args['args']['beta'] == beta and 'gymnasium' in args['packages']
+    assert args['args']['grad_clip'] == float('inf')  # no limit: the default here
     with h5py.File(os.path.join(out, '{}_finish.h5'.format(steps)), 'r') as f:
         assert dict(f.attrs) == {'environment': 'gym', 'task': task}
         assert f['0/0/W'].shape[0] == 200
