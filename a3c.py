@@ -2,9 +2,11 @@
 
 The rhythm (a local copy synced at every segment's start, t_max steps, one
 update) is `agents.segment_agent`'s.  The paper's networks take a numpy fast
-path (`nets/numpy_fast.py`) that computes the same loss and gradient without
-Chainer's per-operation overhead, reusing the activations computed while
-acting; any other model, or `fast=False`, goes through Chainer's graph.
+path (`nets/numpy_fast.py`, and `nets/numpy_vector.py` for vector state) that
+computes the same loss and gradient without Chainer's per-operation overhead,
+reusing the activations computed while acting; any other model, or
+`fast=False`, goes through Chainer's graph.  The policy, a softmax or a
+Gaussian, samples its own actions.
 """
 import numpy as np
 
