@@ -2,9 +2,11 @@
 
 The rhythm (a local copy synced at every segment's start, t_max steps, one
 update) is `agents.segment_agent`'s.  The paper's networks take a numpy fast
-path (`nets/numpy_fast.py`) that computes the same loss and gradient without
-Chainer's per-operation overhead, reusing the activations computed while
-acting; any other model, or `fast=False`, goes through Chainer's graph.
+path (`nets/numpy_fast.py`, and `nets/numpy_vector.py` for vector state) that
+computes the same loss and gradient without Chainer's per-operation overhead,
+reusing the activations computed while acting; any other model, or
+`fast=False`, goes through Chainer's graph.  The policy, a softmax or a
+Gaussian, samples its own actions.
 """
 import numpy as np
 
@@ -14,7 +16,7 @@ from chainer import functions as F
 import policies
 from agents.returns import n_step_returns, vtrace
 from agents.segment_agent import SegmentAgent
-from nets import numpy_fast
+from nets import numpy_fast, numpy_vector
 
 
 def a3c_loss(model, state, obs, actions, rewards, bootstrap_obs, gamma, beta,
@@ -35,13 +37,21 @@ def graph_loss(pi, v, actions, returns, beta, v_loss_coef, advantages=None):
     """The actor-critic loss in Chainer's graph over the first len(actions)
     rows; the advantages are returns - V (a constant) unless given."""
     n = len(actions)
-    pi.logits = pi.logits[:n]
-    v = F.reshape(v[:n], (n,))
+    pi, v = pi[:n], F.reshape(v[:n], (n,))
     returns = np.asarray(returns, dtype=v.dtype)
     advantages = returns - v.array if advantages is None else np.asarray(advantages, v.dtype)
     pi_loss = -F.sum(pi.log_prob(actions) * advantages) - beta * F.sum(pi.entropy)
     v_loss = F.sum(F.square(returns - v)) / 2
     return pi_loss + v_loss_coef * v_loss
+
+
+def fast_path(model):
+    """The numpy version of the model's network, or None: Chainer's graph."""
+    if numpy_fast.supports(model):
+        return numpy_fast.NumpyA3C(model)
+    if numpy_vector.supports(model):
+        return numpy_vector.NumpyVectorA3C(model)
+    return None
 
 
 class A3C(SegmentAgent):
@@ -51,24 +61,23 @@ class A3C(SegmentAgent):
     def __init__(self, shared_model, optimizer, t_max=5, gamma=0.99, beta=1e-2,
                  v_loss_coef=0.5, seed=0, lr_schedule=None, fast=True):
         super().__init__(shared_model, optimizer, t_max, gamma, seed, lr_schedule)
-        self.fast = (numpy_fast.NumpyA3C(self.model)
-                     if fast and numpy_fast.supports(self.model) else None)
+        self.fast = fast_path(self.model) if fast else None
         self.beta = beta
         self.v_loss_coef = v_loss_coef
 
     def _forward(self, obs):
-        """(logits, values, fast-path activations or None) for one observation;
-        advances the LSTM state."""
+        """(the policy's distribution over arrays, values, what the fast
+        path's update reuses or None) for one observation; advances the LSTM state."""
         if self.fast:
-            logits, v, self.state, cache = self.fast.forward(obs[None], self.state)
-            return logits, v, cache
+            out, v, self.state, cache = self.fast.forward(obs[None], self.state)
+            return self.fast.distribution(out), v, (out, v, cache)
         with chainer.no_backprop_mode():
             pi, v, self.state = self.model.unroll(obs[None], self.state)
-        return pi.logits.array, v.array[:, 0], None
+        return pi, v.array[:, 0], None
 
     def choose(self, obs):
-        step = self._forward(obs)
-        return int(policies.sample(step[0], self.rng)[0]), step
+        pi, _, memo = self._forward(obs)
+        return pi.sample(self.rng)[0], memo
 
     def compute_gradient(self, next_obs, next_action):
         if self.fast:
@@ -87,9 +96,9 @@ class A3C(SegmentAgent):
 
     def act(self, obs, greedy=False):
         """An action from the current local weights, without learning."""
-        logits, v, _ = self._forward(obs)
-        self.record(float(v[0]), float(policies.entropy(logits)[0]))
-        return int(policies.sample(logits, self.rng, greedy)[0])
+        pi, v, _ = self._forward(obs)
+        self.record(float(v[0]), float(pi.entropy_array()[0]))
+        return pi.sample(self.rng, greedy)[0]
 
 
 class A3CActor(object):

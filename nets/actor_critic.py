@@ -11,11 +11,13 @@ from v_functions import VFunction
 
 
 class A3CFF(chainer.ChainList):
-    """ChainList(head, policy, value): datasets `0/...`, `1/0/...`, `2/0/...`."""
+    """ChainList(head, policy, value): datasets `0/...`, `1/0/...`, `2/0/...`.
+    `n_actions` is the softmax's action count, or with `policy=GaussianPolicy`
+    the length of the action vector."""
 
-    def __init__(self, n_actions, head=None):
+    def __init__(self, n_actions, head=None, policy=SoftmaxPolicy):
         head = head or DQNHead()
-        super().__init__(head, SoftmaxPolicy(head.n_output, n_actions),
+        super().__init__(head, policy(head.n_output, n_actions),
                          VFunction(head.n_output))
         init_like_torch(self)
 
@@ -32,10 +34,10 @@ class A3CLSTM(chainer.ChainList):
     """ChainList(head, LSTM 256, policy, value): datasets `0/...`, `1/upward/...`,
     `1/lateral/W`, `2/0/...`, `3/0/...`."""
 
-    def __init__(self, n_actions, head=None, n_cells=256):
+    def __init__(self, n_actions, head=None, n_cells=256, policy=SoftmaxPolicy):
         head = head or DQNHead()
         super().__init__(head, L.LSTM(head.n_output, n_cells),
-                         SoftmaxPolicy(n_cells, n_actions), VFunction(n_cells))
+                         policy(n_cells, n_actions), VFunction(n_cells))
         init_like_torch(self)
 
     def initial_state(self):

@@ -6,8 +6,9 @@ import numpy as np
 
 import chainer
 
+from nets import vector
 from nets.actor_critic import A3CFF, A3CLSTM
-from policies import SoftmaxPolicy
+from policies import GaussianPolicy, SoftmaxPolicy
 from q_functions import QFunction
 
 
@@ -39,21 +40,28 @@ def _reason(error):
 
 def model_from_file(path):
     """Builds the network a file holds (A3C FF or LSTM, or q_ale.py's Q network:
-    the head and `1/0/...` alone; its action count) and loads it."""
+    the head and `1/0/...` alone; its action count; on vector state,
+    `nets.vector`'s, with a softmax or a Gaussian policy) and loads it."""
     shapes = _datasets(path)
-    pi = shapes.get('2/0/W' if '1/upward/W' in shapes else '1/0/W', ())
-    if len(pi) == 2 and pi[0] > 0 and '1/upward/W' in shapes:
-        model = A3CLSTM(pi[0])
-    elif len(pi) == 2 and pi[0] > 0 and shapes.get('2/0/W', ())[:1] == (1,):
-        model = A3CFF(pi[0])
-    elif len(pi) == 2 and pi[0] > 0 and {
-            name for name in shapes if not name.startswith('0/')} == {'1/0/W', '1/0/b'}:
-        model = QFunction(pi[0])
-    else:
-        raise ModelFileError('{} holds no A3C FF or LSTM model or Q network (datasets: '
-                             '{})'.format(path, ', '.join(sorted(shapes)[:6]) or 'none'))
+    model = vector.from_shapes(shapes)
+    if model is None:
+        model = _on_frames(path, shapes)
     load(path, model)
     return model
+
+
+def _on_frames(path, shapes):
+    """The paper's networks on Atari frames."""
+    pi = shapes.get('2/0/W' if '1/upward/W' in shapes else '1/0/W', ())
+    if len(pi) == 2 and pi[0] > 0 and '1/upward/W' in shapes:
+        return A3CLSTM(pi[0])
+    if len(pi) == 2 and pi[0] > 0 and shapes.get('2/0/W', ())[:1] == (1,):
+        return A3CFF(pi[0])
+    if len(pi) == 2 and pi[0] > 0 and {
+            name for name in shapes if not name.startswith('0/')} == {'1/0/W', '1/0/b'}:
+        return QFunction(pi[0])
+    raise ModelFileError('{} holds no A3C FF or LSTM model or Q network (datasets: '
+                         '{})'.format(path, ', '.join(sorted(shapes)[:6]) or 'none'))
 
 
 def _contents(link):
@@ -115,4 +123,5 @@ def record_of(path):
 def n_actions_of(model):
     if isinstance(model, QFunction):
         return model.n_actions
-    return next(link for link in model if isinstance(link, SoftmaxPolicy))[0].W.shape[0]
+    policy = next(link for link in model if isinstance(link, (SoftmaxPolicy, GaussianPolicy)))
+    return policy[0].W.shape[0]

@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead
-from policies import log_softmax
+from policies import SoftmaxDistribution, log_softmax
 from q_functions import QFunction
 
 SCALE = np.float32(1 / 255)
@@ -108,6 +108,19 @@ def torso_backward(p, dh, cache, h3, n):
     p['/0/0/b'].grad[...] = d1.sum(axis=0)
 
 
+def softmax_loss_grad(logits, actions, adv, beta):
+    """-sum log pi(a|s) adv - beta sum H, and its gradient by the logits."""
+    logp = log_softmax(logits)
+    prob = np.exp(logp)
+    entropy = -(prob * logp).sum(axis=1)
+    rows = np.arange(len(actions))
+    loss = -(logp[rows, actions] * adv).sum() - beta * entropy.sum()
+    dz = prob * adv[:, None]
+    dz[rows, actions] -= adv
+    dz += beta * prob * (logp + entropy[:, None])
+    return loss, dz
+
+
 def _sigmoid(x):
     return 0.5 * (np.tanh(0.5 * x) + 1)
 
@@ -135,6 +148,10 @@ class NumpyA3C(object):
         logits = h @ p[self.pi + 'W'].array.T + p[self.pi + 'b'].array
         v = h @ p[self.v + 'W'].array[0] + p[self.v + 'b'].array[0]
         return logits, v, state, (h, torso, lstm_cache)
+
+    def distribution(self, logits):
+        """The policy, over arrays, of what `forward` returned."""
+        return SoftmaxDistribution(logits)
 
     def _lstm(self, x, state):
         p = self.p
@@ -167,17 +184,9 @@ class NumpyA3C(object):
         v = np.concatenate([s[1] for s in steps])[:n]
         cache = _concat_caches([s[2] for s in steps])
         R = np.asarray(returns, dtype=np.float32)
-        logp = log_softmax(logits)
-        prob = np.exp(logp)
-        entropy = -(prob * logp).sum(axis=1)
         adv = R - v if advantages is None else np.asarray(advantages, dtype=np.float32)
-        rows = np.arange(n)
-        loss = (-(logp[rows, actions] * adv).sum() - beta * entropy.sum()
-                + v_loss_coef * 0.5 * ((R - v) ** 2).sum())
-
-        dz = prob * adv[:, None]
-        dz[rows, actions] -= adv
-        dz += beta * prob * (logp + entropy[:, None])
+        pi_loss, dz = softmax_loss_grad(logits, actions, adv, beta)
+        loss = pi_loss + v_loss_coef * 0.5 * ((R - v) ** 2).sum()
         dv = v_loss_coef * (v - R)
         self._backward(dz.astype(np.float32), dv.astype(np.float32), cache, n)
         return float(loss)

@@ -110,7 +110,8 @@ def _git_commit():
 def _versions():
     from importlib import metadata
     found = {}
-    for name in ('chainer', 'numpy', 'ale-py', 'vizdoom', 'h5py', 'cupy'):
+    for name in ('chainer', 'numpy', 'ale-py', 'vizdoom', 'gymnasium', 'mujoco', 'h5py',
+                 'cupy'):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

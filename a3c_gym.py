@@ -1,0 +1,64 @@
+"""Train A3C (FF or LSTM) on a Gymnasium task with Hogwild worker processes.
+
+    python a3c_gym.py PROCESSES TASK [--use-lstm] [--steps 1e6] ...
+
+The gradient's norm has no limit by default (--grad-clip sets one); a
+non-finite gradient still stops the run.
+
+A discrete task gets the softmax policy, a box of real actions the paper's
+Gaussian; the network is the paper's for low-dimensional state (200 ReLU
+units, and 128 LSTM cells with --use-lstm).
+"""
+import sys
+
+from cli import cpu
+
+cpu.configure()  # before numpy loads
+
+import a3c  # noqa: E402
+from cli.arguments import ArgumentParser, fail, nonnegative_float  # noqa: E402
+from envs import gym  # noqa: E402
+from envs.environment import Discrete  # noqa: E402
+from nets.vector import a3c_network  # noqa: E402
+from training import experiment  # noqa: E402
+
+# The paper's entropy weights: 1e-2 for a softmax, 1e-4 for its Gaussian.
+BETA = {'discrete': 1e-2, 'continuous': 1e-4}
+
+
+def main():
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    experiment.add_arguments(parser)
+    gym.add_arguments(parser)
+    # The task's rewards make values in the hundreds, whose gradients nearly all
+    # pass Atari's limit of 40; cut hardest where the advantage is largest (at
+    # an episode's end), the values climbed past 1 / (1 - gamma).
+    parser.set_defaults(grad_clip=float('inf'))
+    parser.add_argument('--use-lstm', action='store_true',
+                        help='A3C LSTM (128 cells) instead of A3C FF')
+    parser.add_argument('--beta', type=nonnegative_float,
+                        help='entropy bonus weight (default: {discrete} for discrete '
+                        'actions, {continuous} for continuous ones)'.format(**BETA))
+    args = parser.parse_args()
+    try:
+        env = gym.Gym(args.task)
+    except gym.TaskError as e:
+        fail(str(e))
+    if args.beta is None:
+        args.beta = BETA['discrete' if isinstance(env.action_space, Discrete)
+                         else 'continuous']
+
+    def build_model(action_space):
+        return a3c_network(env.observation_shape[0], action_space, args.use_lstm)
+
+    def make_agent(shared, seed, training):
+        return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
+                       beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
+
+    return experiment.train(args, gym.env_maker(args), build_model, make_agent,
+                            statistics=a3c.A3C.STATISTICS,
+                            must_match=gym.RUN_FLAGS + ('use_lstm',))
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Watch a trained A3C model (FF or LSTM, softmax or Gaussian) play a Gymnasium task.
+
+    python demo_a3c_gym.py TASK MODEL [--n-runs 10] [--seed 0] [--deterministic]
+                           [--record FILE.gif]
+
+Whole episodes, as training's evaluations play them: to the task's end or its
+time limit.  --deterministic takes the most probable action (the Gaussian's
+mean).  Where the task cannot draw itself (MuJoCo's off-screen renderer needs
+an OpenGL this machine may lack), --record says so in one line and the demo
+plays on without it.
+"""
+import sys
+
+from cli import cpu
+
+cpu.configure()  # before numpy loads
+
+from cli import demo  # noqa: E402
+from cli.arguments import ArgumentParser, fail  # noqa: E402
+from envs import gym  # noqa: E402
+from envs.environment import Discrete  # noqa: E402
+from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
+from nets.torso import MLPHead  # noqa: E402
+from policies import GaussianPolicy  # noqa: E402
+
+
+def parse_args(argv):
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('task', help='a Gymnasium task id (CartPole-v1, Pendulum-v1, '
+                        'InvertedPendulum-v5, HalfCheetah-v5, ...)')
+    parser.add_argument('model', help='a model file a3c_gym.py saved; the network is '
+                        'read from the file')
+    demo.add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.record:
+        demo.check_record_path(args.record)
+    return args
+
+
+def check_fits(path, model, env, task):
+    """Bad input ends here: a network that cannot play this task."""
+    if not isinstance(model[0], MLPHead):
+        fail('{} holds a network on Atari frames; play it with demo_a3c_ale.py'.format(path))
+    n_input, policy = model[0][0].W.shape[1], model[-2]
+    if n_input != env.observation_shape[0]:
+        fail('{} observes {} numbers, but {} gives {}'.format(
+            path, n_input, task, env.observation_shape[0]))
+    discrete = isinstance(env.action_space, Discrete)
+    size = env.action_space.n if discrete else len(env.action_space.low)
+    if discrete == isinstance(policy, GaussianPolicy) or policy[0].W.shape[0] != size:
+        fail('{} {} {}, but {} takes {} {}'.format(
+            path, 'draws a vector of' if isinstance(policy, GaussianPolicy) else
+            'chooses among', policy[0].W.shape[0], task, 'one of' if discrete else
+            'a vector of', size))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        env = gym.Gym(args.task, seed=args.seed, render=bool(args.record))
+        model = model_from_file(args.model)
+    except (gym.TaskError, ModelFileError) as e:
+        fail(str(e))
+    check_fits(args.model, model, env, args.task)
+    trained_on = record_of(args.model).get('task')
+    if trained_on and trained_on != args.task:
+        print('{} was trained on {}; playing it on {}'.format(
+            args.model, trained_on, args.task), flush=True)
+    if args.record:
+        problem = gym.render_problem(args.task)
+        if problem:
+            print('cannot record: {} cannot draw its frames on this machine ({}); '
+                  'playing on without --record'.format(args.task, problem), flush=True)
+            args.record = None
+    player, policy = demo.player_for(model, args.seed, args.deterministic)
+    print('{} from {} playing {}, {} actions, seed {}'.format(
+        type(model).__name__, args.model, args.task, policy, args.seed), flush=True)
+    return demo.play(env, player, args.n_runs, args.record)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

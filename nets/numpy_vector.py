@@ -1,0 +1,109 @@
+"""`nets.vector`'s networks (the MLP torso; a softmax or the Gaussian policy;
+FF or LSTM) written out in numpy, forward and backward, like `nets.numpy_fast`
+does for the paper's Atari networks and for the same reason: at batch 1 a
+Chainer pass costs several times what the network's arithmetic does (and, on
+these tasks, what the environment's step does).  The LSTM is NumpyA3C's.
+
+A step's policy output is one array: the logits, or the Gaussian's mean and
+its variance before softplus side by side, so that a segment's outputs
+concatenate as one.
+"""
+import numpy as np
+
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.numpy_fast import NumpyA3C, _concat_caches, _sigmoid, softmax_loss_grad
+from nets.torso import MLPHead
+from policies import (LOG_2PI, GaussianDistribution, GaussianPolicy, SoftmaxDistribution,
+                      SoftmaxPolicy)
+
+
+def supports(model):
+    return (type(model) in (A3CFF, A3CLSTM) and type(model[0]) is MLPHead
+            and type(model[-2]) in (SoftmaxPolicy, GaussianPolicy)
+            and model[0][0].W.dtype == np.float32)
+
+
+def softplus(x):
+    return np.logaddexp(0, x)
+
+
+def gaussian_loss_grad(out, actions, adv, beta):
+    """-sum log N(a; mean, var) adv - beta sum H, and its gradient by `out`
+    (the mean and the variance before softplus)."""
+    d = out.shape[1] // 2
+    mean, pre = out[:, :d], out[:, d:]
+    var = softplus(pre)
+    diff = np.asarray(actions, mean.dtype).reshape(mean.shape) - mean
+    logp = -0.5 * (LOG_2PI + np.log(var) + diff * diff / var).sum(axis=1)
+    entropy = 0.5 * (LOG_2PI + 1 + np.log(var)).sum(axis=1)
+    loss = -(logp * adv).sum() - beta * entropy.sum()
+    a = adv[:, None]
+    dmean = -a * diff / var
+    dvar = -a * 0.5 * (diff * diff / var - 1) / var - 0.5 * beta / var
+    return loss, np.concatenate([dmean, dvar * _sigmoid(pre)], axis=1)
+
+
+class NumpyVectorA3C(NumpyA3C):
+    """Reads the model's arrays on every call and leaves its gradient in their
+    `.grad`, as NumpyA3C does."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.gaussian = type(model[-2]) is GaussianPolicy
+        self.heads = [self.pi] + ([self.pi[:-2] + '1/'] if self.gaussian else [])
+
+    def forward(self, obs, state):
+        """(policy output (T, ...), values (T,), new state, cache for `_backward`)."""
+        p = self.p
+        x = np.asarray(obs, dtype=np.float32)
+        h0 = x @ p['/0/0/W'].array.T + p['/0/0/b'].array
+        np.maximum(h0, 0, out=h0)
+        h, lstm_cache = h0, None
+        if self.lstm:
+            h, state, lstm_cache = self._lstm(h0, state)
+        out = np.concatenate([h @ p[name + 'W'].array.T + p[name + 'b'].array
+                              for name in self.heads], axis=1)
+        v = h @ p[self.v + 'W'].array[0] + p[self.v + 'b'].array[0]
+        return out, v, state, (h, (x, h0), lstm_cache)
+
+    def distribution(self, out):
+        if not self.gaussian:
+            return SoftmaxDistribution(out)
+        d = out.shape[1] // 2
+        return GaussianDistribution(out[:, :d], softplus(out[:, d:]))
+
+    def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
+        """`a3c.a3c_loss` and its gradient, from what `forward` computed while
+        acting; as `numpy_fast.NumpyA3C.loss_and_grads`."""
+        n = len(actions)
+        out = np.concatenate([s[0] for s in steps])[:n]
+        v = np.concatenate([s[1] for s in steps])[:n]
+        cache = _concat_caches([s[2] for s in steps])
+        R = np.asarray(returns, dtype=np.float32)
+        adv = R - v if advantages is None else np.asarray(advantages, dtype=np.float32)
+        pi_loss, dout = (gaussian_loss_grad if self.gaussian else softmax_loss_grad)(
+            out, actions, adv, beta)
+        dv = v_loss_coef * (v - R)
+        self._backward(dout.astype(np.float32), dv.astype(np.float32), cache, len(actions))
+        return float(pi_loss + v_loss_coef * 0.5 * ((R - v) ** 2).sum())
+
+    def _backward(self, dout, dv, cache, n):
+        p = self.p
+        h, (x, h0), lstm_cache = cache
+        h = h[:n]
+        dh = np.outer(dv, p[self.v + 'W'].array[0])
+        p[self.v + 'W'].grad[...] = dv @ h
+        p[self.v + 'b'].grad[...] = dv.sum()
+        column = 0
+        for name in self.heads:
+            W = p[name + 'W']
+            dz = dout[:, column:column + len(W.array)]
+            column += len(W.array)
+            W.grad[...] = dz.T @ h
+            p[name + 'b'].grad[...] = dz.sum(axis=0)
+            dh += dz @ W.array
+        if self.lstm:
+            dh = self._lstm_backward(dh, lstm_cache)
+        dh *= h0[:n] > 0
+        p['/0/0/W'].grad[...] = dh.T @ x[:n]
+        p['/0/0/b'].grad[...] = dh.sum(axis=0)

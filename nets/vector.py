@@ -1,0 +1,44 @@
+"""A3C for low-dimensional state (Gymnasium's vector observations), as the
+paper built it for its continuous control: 200 ReLU units, then a 128-cell
+LSTM in the LSTM variant; a softmax over a discrete action set, or the
+Gaussian over a box of real actions."""
+from envs.environment import Discrete
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.torso import MLPHead
+from policies import GaussianPolicy, SoftmaxPolicy
+
+N_HIDDEN = 200
+N_CELLS = 128
+
+
+def a3c_network(n_input, action_space, use_lstm):
+    """A3C FF or LSTM over `n_input` numbers, for a Discrete or Box action space."""
+    if isinstance(action_space, Discrete):
+        return build(n_input, action_space.n, False, use_lstm)
+    return build(n_input, len(action_space.low), True, use_lstm)
+
+
+def build(n_input, n_actions, gaussian, use_lstm, n_hidden=N_HIDDEN, n_cells=N_CELLS):
+    """`n_actions`: the softmax's count, or the Gaussian's action length."""
+    policy = GaussianPolicy if gaussian else SoftmaxPolicy
+    head = MLPHead(n_input, n_hidden)
+    if use_lstm:
+        return A3CLSTM(n_actions, head=head, n_cells=n_cells, policy=policy)
+    return A3CFF(n_actions, head=head, policy=policy)
+
+
+def from_shapes(shapes):
+    """The network whose datasets have these shapes (name -> shape), or None
+    if they are not one of these."""
+    torso = shapes.get('0/0/W', ())
+    if len(torso) != 2 or set(n for n in shapes if n.startswith('0/')) != {'0/0/W', '0/0/b'}:
+        return None
+    lstm = '1/upward/W' in shapes
+    pi = '2/' if lstm else '1/'
+    mean = shapes.get(pi + '0/W', ())
+    value = shapes.get(('3/' if lstm else '2/') + '0/W', ())
+    if len(mean) != 2 or mean[0] == 0 or value[:1] != (1,):
+        return None
+    n_cells = shapes.get('1/lateral/W', (0, 0))[1]
+    return build(torso[1], mean[0], pi + '1/W' in shapes, lstm, n_hidden=torso[0],
+                 n_cells=n_cells)

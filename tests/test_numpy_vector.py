@@ -1,0 +1,81 @@
+"""The numpy path of the vector-state networks computes what Chainer's graph computes."""
+import numpy as np
+import pytest
+
+import chainer
+
+import a3c
+from agents.returns import n_step_returns
+from envs.environment import Box, Discrete
+from nets.numpy_vector import NumpyVectorA3C
+from nets.vector import a3c_network
+
+SPACES = {'softmax': Discrete(3),
+          'gaussian': Box(np.full(2, -1, np.float32), np.full(2, 1, np.float32))}
+
+
+def inputs(rng, space, n=5):
+    obs = rng.randn(n, 4).astype(np.float32)
+    if isinstance(space, Discrete):
+        actions = list(rng.randint(0, space.n, size=n))
+    else:
+        actions = list(rng.randn(n, len(space.low)).astype(np.float32) * 1.5)
+    return obs, actions, list(rng.randn(n)), rng.randn(4).astype(np.float32)
+
+
+@pytest.mark.parametrize('lstm', [False, True])
+@pytest.mark.parametrize('policy', sorted(SPACES))
+@pytest.mark.parametrize('terminal', [True, False])
+def test_same_loss_and_gradients(lstm, policy, terminal):
+    np.random.seed(0)
+    model = a3c_network(4, SPACES[policy], lstm)
+    rng = np.random.RandomState(1)
+    obs, actions, rewards, last = inputs(rng, SPACES[policy])
+    last = None if terminal else last
+    state = model.initial_state()
+    if lstm:
+        state = tuple(rng.randn(1, 128).astype(np.float32) * 0.5 for _ in range(2))
+    args = (state, obs, actions, rewards, last, 0.99, 0.01, 0.5)
+    loss = a3c.a3c_loss(model, *args)
+    model.cleargrads()
+    loss.backward()
+    plain = {n: p.grad.copy() for n, p in model.namedparams()}
+
+    fast, steps = NumpyVectorA3C(model), []
+    for x in obs:
+        out, v, state, cache = fast.forward(x[None], state)
+        steps.append((out, v, cache))
+    bootstrap = 0.0 if terminal else float(fast.forward(last[None], state)[1][0])
+    fast_loss = fast.loss_and_grads(steps, actions, n_step_returns(rewards, bootstrap, 0.99),
+                                    0.01, 0.5)
+    np.testing.assert_allclose(fast_loss, float(loss.array), rtol=1e-4)
+    for name, param in model.namedparams():
+        scale = np.abs(plain[name]).max()
+        assert scale > 0, name
+        np.testing.assert_allclose(param.grad, plain[name], rtol=1e-3, atol=1e-4 * scale,
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize('policy', sorted(SPACES))
+def test_same_policy_when_acting(policy):
+    np.random.seed(3)
+    model = a3c_network(4, SPACES[policy], True)
+    obs = np.random.RandomState(4).randn(1, 4).astype(np.float32)
+    fast = NumpyVectorA3C(model)
+    out, v, state, _ = fast.forward(obs, model.initial_state())
+    mine = fast.distribution(out)
+    with chainer.no_backprop_mode():
+        pi, v_ref, ref_state = model.unroll(obs, model.initial_state())
+    np.testing.assert_allclose(v, v_ref.array[:, 0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(state[1], ref_state[1], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(mine.entropy_array(), pi.entropy_array(), rtol=1e-5)
+    rng = [np.random.RandomState(5) for _ in range(2)]
+    np.testing.assert_allclose(mine.sample(rng[0]), pi.sample(rng[1]), rtol=1e-5)
+
+
+def test_vector_networks_take_this_path_in_float32_only():
+    assert isinstance(a3c.A3C(a3c_network(4, SPACES['gaussian'], False), None).fast,
+                      NumpyVectorA3C)
+    with chainer.using_config('dtype', np.float64):
+        model = a3c_network(4, SPACES['gaussian'], False)
+    assert a3c.A3C(model, None).fast is None
