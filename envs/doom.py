@@ -15,6 +15,7 @@ agent steps.  In training rewards are multiplied by --reward-scale, then
 clipped to [-1, 1] as for Atari; the score is the scenario's own reward total.
 """
 import contextlib
+import faulthandler
 import os
 import re
 import tempfile
@@ -135,6 +136,7 @@ def check_playable(path):
         return
     pid = os.fork()
     if pid == 0:
+        faulthandler.disable()  # a crash here is expected, and said by the parent
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
