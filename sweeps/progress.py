@@ -1,0 +1,41 @@
+"""Where a run stands, read from its own folder as the training script wrote
+it: begun (args.txt), finished (its newest checkpoint is `<steps>_finish.h5`),
+steps and hours trained, the best and the last evaluation mean."""
+import os
+
+from training import checkpoints
+from training.score_files import ScoresFile
+
+
+def begun(run_dir):
+    """The script started this run here (so it continues with --resume)."""
+    return os.path.exists(os.path.join(run_dir, 'args.txt'))
+
+
+def finished(run_dir):
+    latest = os.path.isdir(run_dir) and checkpoints.latest(run_dir)
+    return bool(latest) and latest.endswith('_finish.h5')
+
+
+def numbers(run_dir):
+    """{'steps', 'hours', 'best', 'final'}, None where not known yet.
+
+    Steps and hours are the newer of the last evaluation and the newest
+    checkpoint (whose .opt holds the run's clock); raises ValueError for a
+    damaged scores.txt, naming the line."""
+    rows = ScoresFile(os.path.join(run_dir, 'scores.txt')).rows() \
+        if os.path.isdir(run_dir) else []
+    found = {'steps': None, 'hours': None, 'best': None, 'final': None}
+    if rows:
+        found.update(steps=int(rows[-1]['steps']), hours=rows[-1]['elapsed'] / 3600,
+                     best=max(r['mean'] for r in rows), final=rows[-1]['mean'])
+    latest = checkpoints.latest(run_dir) if os.path.isdir(run_dir) else None
+    if latest and checkpoints.steps_of(latest) > (found['steps'] or 0):
+        found['steps'] = checkpoints.steps_of(latest)
+        try:
+            clock = checkpoints.clock(latest)
+        except OSError:  # replaced by a newer checkpoint while being read
+            clock = None
+        if clock:
+            found['hours'] = clock[0] / 3600
+    return found

@@ -1,0 +1,134 @@
+"""One run as a Ray task: the training script as a subprocess of the Ray
+worker, which forwards the driver's stop signal to it, so that the script
+saves its `_except` model as it does on Ctrl-C.
+
+The script's own harness does the rest: a new run with --outdir, a begun one
+with --resume (from its newest checkpoint).  When a machine dies, Ray runs
+the task again on another (`max_retries`), which resumes the run: only the
+steps since its last checkpoint are lost."""
+import collections
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+import ray
+
+from sweeps import folder, progress
+
+POLL = 0.5  # seconds between the task's looks at the driver's stop signal
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None).prctl  # looked up before any fork: the child only calls it
+
+
+@ray.remote(num_cpus=0)
+class Control(object):
+    """What the driver tells the runs (stop, and with which signal) and they
+    tell it (the machine each one runs on)."""
+
+    def __init__(self):
+        self.signum, self.hosts = 0, {}
+
+    def stop(self, signum):
+        self.signum = signum
+
+    def stopping(self):
+        return self.signum
+
+    def started(self, name, host):
+        self.hosts[name] = host
+
+    def where(self):
+        return dict(self.hosts)
+
+
+@ray.remote(max_retries=3)
+def train(path, plan, run, cwd, omp_threads, control):
+    """Runs `run` of the sweep in `path` to its end; returns {'host', 'exit'
+    (the script's status, None if it did not start), 'cause' (its last line
+    on stderr, or why it could not start), 'signalled' (stopped by us)}."""
+    host = socket.gethostname()
+    outcome = {'host': host, 'exit': None, 'cause': '', 'signalled': False}
+    problem = _cannot_run_here(path, plan, cwd)
+    if problem or ray.get(control.stopping.remote()):
+        outcome['cause'] = '{}: {}'.format(host, problem) if problem else 'not started'
+        return outcome
+    run_dir = folder.run_dir(path, run)
+    argv = [sys.executable] + folder.command(plan, run, run_dir, progress.begun(run_dir))
+    env = dict(os.environ)
+    env.pop('OMP_NUM_THREADS', None)  # Ray sets it to the CPUs reserved; the sweep's own
+    if omp_threads is not None:
+        env['OMP_NUM_THREADS'] = omp_threads
+    with open(folder.log_path(path, run), 'a') as log:
+        log.write('== {}: {}\n'.format(host, ' '.join(argv)))
+        log.flush()
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.PIPE,
+                                 preexec_fn=_own_session, text=True,
+                                 errors='replace')
+        control.started.remote(run['name'], host)
+        tail = collections.deque(maxlen=1)
+        copier = threading.Thread(target=_copy, args=(child.stderr, log, tail), daemon=True)
+        copier.start()
+        outcome['signalled'] = _wait(child, control)
+        copier.join()
+    outcome.update(exit=child.returncode, cause=tail[0] if tail else '')
+    return outcome
+
+
+def _cannot_run_here(path, plan, cwd):
+    """Why this machine cannot run the sweep's script; None if it can."""
+    try:
+        here = folder.load(path)['id'] == plan['id']
+    except folder.SweepError:
+        here = False
+    if not here:
+        return ('the sweep folder {} is not here: put it on a file system every machine '
+                'mounts at the same path'.format(path))
+    for needed in (plan['script'], cwd):
+        if not os.path.exists(needed):
+            return 'no {} here: install the project at the same path on every machine'.format(
+                needed)
+    return None
+
+
+def _own_session():
+    """In the child, before the script starts: its own session, so that a
+    Ctrl-C at the terminal reaches it only through the driver (once); no
+    blocked signals (Ray's thread blocks SIGINT, and a child inherits that);
+    and SIGTERM when the Ray worker dies, so that it saves and stops with it."""
+    os.setsid()
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _copy(stream, log, tail):
+    """The script's stderr into the log, keeping its last line: the cause."""
+    for line in stream:
+        log.write(line)
+        log.flush()
+        if line.strip():
+            tail.append(line.strip())
+
+
+def _wait(child, control):
+    """Waits for the script, passing on the driver's stop signal once (or
+    SIGTERM if the driver's Control is gone); returns whether it did."""
+    signalled = False
+    while True:
+        try:
+            child.wait(timeout=POLL)
+            return signalled
+        except subprocess.TimeoutExpired:
+            pass
+        if signalled:
+            continue
+        try:
+            signum = ray.get(control.stopping.remote())
+        except ray.exceptions.RayError:
+            signum = signal.SIGTERM
+        if signum:
+            child.send_signal(signum)
+            signalled = True
