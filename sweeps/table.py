@@ -19,7 +19,8 @@ def rows(path, plan, states):
             found, state = {}, 'unreadable: {}'.format(e)
         table.append((run['name'], str(run['seed']), folder.flags_text(run),
                       _number(found.get('steps'), '{:d}'), _number(found.get('hours'), '{:.2f}'),
-                      _number(found.get('best'), '{:g}'), _number(found.get('final'), '{:g}'),
+                      _number(found.get('best'), '{:.1f}'),
+                      _number(found.get('final'), '{:.1f}'),
                       state))
     return table
 

@@ -7,6 +7,7 @@ with --resume (from its newest checkpoint).  When a machine dies, Ray runs
 the task again on another (`max_retries`), which resumes the run: only the
 steps since its last checkpoint are lost."""
 import collections
+import concurrent.futures
 import ctypes
 import os
 import signal
@@ -53,7 +54,7 @@ def train(path, plan, run, cwd, omp_threads, control):
     host = socket.gethostname()
     outcome = {'host': host, 'exit': None, 'cause': '', 'signalled': False}
     problem = _cannot_run_here(path, plan, cwd)
-    if problem or ray.get(control.stopping.remote()):
+    if problem or _stopped_already(control):
         outcome['cause'] = '{}: {}'.format(host, problem) if problem else 'not started'
         return outcome
     run_dir = folder.run_dir(path, run)
@@ -113,22 +114,41 @@ def _copy(stream, log, tail):
             tail.append(line.strip())
 
 
+def _stopping(control):
+    """The driver's stop signal (0: go on), as a concurrent future.  Not
+    ray.get or ray.wait: a task blocked in those lends its CPUs to other tasks,
+    and more runs would share a machine than it has CPUs."""
+    return control.stopping.remote().future()
+
+
+def _stopped_already(control):
+    """The driver stopped the sweep (or is gone) before this run began."""
+    try:
+        return bool(_stopping(control).result(timeout=10))
+    except concurrent.futures.TimeoutError:
+        return False
+    except ray.exceptions.RayError:
+        return True
+
+
 def _wait(child, control):
     """Waits for the script, passing on the driver's stop signal once (or
     SIGTERM if the driver's Control is gone); returns whether it did."""
-    signalled = False
+    asked, signalled = _stopping(control), False
     while True:
         try:
             child.wait(timeout=POLL)
             return signalled
         except subprocess.TimeoutExpired:
             pass
-        if signalled:
+        if signalled or not asked.done():
             continue
         try:
-            signum = ray.get(control.stopping.remote())
+            signum = asked.result()
         except ray.exceptions.RayError:
             signum = signal.SIGTERM
         if signum:
             child.send_signal(signum)
             signalled = True
+        else:
+            asked = _stopping(control)

@@ -64,7 +64,7 @@ def test_the_table_reads_each_run_from_its_folder(tmp_path):
     header, first, second = [line.split() for line in text.splitlines()]
     assert header == list(table.HEADER)
     assert first == ['run_00', '0', 'lr=' + dict(plan['runs'][0]['flags'])['lr'], '3000',
-                     '3.00', '-15.5', '-18', 'stopped']
+                     '3.00', '-15.5', '-18.0', 'stopped']
     assert second[3:] == ['-', '-', '-', '-', 'waiting']
 
 

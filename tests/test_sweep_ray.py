@@ -2,6 +2,8 @@
 own ports, temporary folder and token) and stops, a sweep of three short
 a3c_ale.py runs on it with one made to fail, Ctrl-C, and a resume; and a
 sweep on a local Ray that sweep.py starts itself."""
+import datetime
+import json
 import os
 import shutil
 import signal
@@ -134,17 +136,25 @@ def test_a_sweep_on_a_cluster_survives_a_failure_ctrl_c_and_resumes(cluster, env
     assert [launches(out, n) for n in ('run_00', 'run_01', 'run_02')] == [1, 2, 2]
 
 
-def test_a_sweep_on_a_local_ray(env, tmp_path):
+def test_a_sweep_on_a_local_ray_runs_as_many_at_once_as_it_has_cpus(env, tmp_path):
     out = str(tmp_path / 'sweep')
     result = subprocess.run(
-        [sys.executable, os.path.join(ROOT, 'sweep.py'), '--cpus', '2', '--runs', '2',
+        [sys.executable, os.path.join(ROOT, 'sweep.py'), '--cpus', '1', '--runs', '2',
          '--seed', '4', '--outdir', out, '--'] + SCRIPT + ['--steps', '1000'],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     plan = folder.load(out)
-    for run in plan['runs']:
-        record = open(os.path.join(folder.run_dir(out, run), 'args.txt')).read()
-        assert '"seed": {}'.format(run['seed']) in record
-        assert '"lr": {}'.format(float(dict(run['flags'])['lr'])) in record
-        assert progress.finished(folder.run_dir(out, run))
     assert [r['seed'] for r in plan['runs']] == [4, 5]
+    spans = []
+    for run in plan['runs']:
+        run_dir = folder.run_dir(out, run)
+        with open(os.path.join(run_dir, 'args.txt')) as f:
+            record = json.load(f)
+        assert record['args']['seed'] == run['seed']
+        assert record['args']['lr'] == float(dict(run['flags'])['lr'])
+        assert progress.finished(run_dir)
+        started = datetime.datetime.fromisoformat(record['started']).timestamp()
+        spans.append((started, os.path.getmtime(os.path.join(run_dir, '1000_finish.h5'))))
+    # One CPU: one run after the other (args.txt has whole seconds).
+    first, second = sorted(spans)
+    assert second[0] >= first[1] - 1, spans
