@@ -1,7 +1,7 @@
 """A sweep's folder: `sweep.json`, the plan fixed when the sweep starts (the
 script, its arguments, each run's seed and flags), so that a resume continues
-the same runs; one ordinary run folder per run; `logs/<run>.txt`, each run's
-output; `table.txt`, the table of runs."""
+the same runs; one ordinary run folder per run; `logs/<run>.txt` and `.err`,
+each run's output and stderr; `table.txt`, the table of runs."""
 import datetime
 import json
 import os
@@ -60,8 +60,10 @@ def run_dir(path, run):
     return os.path.join(os.path.abspath(path), run['name'])
 
 
-def log_path(path, run):
-    return os.path.join(os.path.abspath(path), 'logs', run['name'] + '.txt')
+def log_path(path, run, errors=False):
+    """The run's output (`logs/<run>.txt`), or its stderr (`logs/<run>.err`)."""
+    return os.path.join(os.path.abspath(path), 'logs',
+                        run['name'] + ('.err' if errors else '.txt'))
 
 
 def command(plan, run, folder, resume):

@@ -1,10 +1,15 @@
 """Where a run stands, read from its own folder as the training script wrote
-it: begun (args.txt), finished (its newest checkpoint is `<steps>_finish.h5`),
-steps and hours trained, the best and the last evaluation mean."""
+it: begun (args.txt), finished (its newest checkpoint is `<steps>_finish.h5`,
+or holds all its steps), steps and hours trained, the best and the last
+evaluation mean."""
+import json
 import os
+import re
 
 from training import checkpoints
 from training.score_files import ScoresFile
+
+_RESUMED = re.compile(r'^args_resumed_(\d+)\.txt$')
 
 
 def begun(run_dir):
@@ -13,8 +18,24 @@ def begun(run_dir):
 
 
 def finished(run_dir):
+    """Its newest checkpoint is its finish, or holds all its --steps (an
+    `_except` saved by a stop that came as its training ended)."""
     latest = os.path.isdir(run_dir) and checkpoints.latest(run_dir)
-    return bool(latest) and latest.endswith('_finish.h5')
+    if not latest:
+        return False
+    return latest.endswith('_finish.h5') or checkpoints.steps_of(latest) >= _steps(run_dir)
+
+
+def _steps(run_dir):
+    """--steps of the run's newest start: args.txt, or args_resumed_<step>.txt."""
+    starts = {int(m.group(1)): m.group(0) for m in map(_RESUMED.match, os.listdir(run_dir))
+              if m}
+    name = starts[max(starts)] if starts else 'args.txt'
+    try:
+        with open(os.path.join(run_dir, name)) as f:
+            return json.load(f)['args']['steps']
+    except (OSError, ValueError, KeyError, TypeError):  # no run of the harness
+        return float('inf')
 
 
 def numbers(run_dir):

@@ -6,15 +6,14 @@ The script's own harness does the rest: a new run with --outdir, a begun one
 with --resume (from its newest checkpoint).  When a machine dies, Ray runs
 the task again on another (`max_retries`), which resumes the run: only the
 steps since its last checkpoint are lost."""
-import collections
 import concurrent.futures
 import ctypes
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 
 import ray
 
@@ -58,25 +57,38 @@ def train(path, plan, run, cwd, omp_threads, control):
         outcome['cause'] = '{}: {}'.format(host, problem) if problem else 'not started'
         return outcome
     run_dir = folder.run_dir(path, run)
-    argv = [sys.executable] + folder.command(plan, run, run_dir, progress.begun(run_dir))
     env = dict(os.environ)
     env.pop('OMP_NUM_THREADS', None)  # Ray sets it to the CPUs reserved; the sweep's own
     if omp_threads is not None:
         env['OMP_NUM_THREADS'] = omp_threads
-    with open(folder.log_path(path, run), 'a') as log:
-        log.write('== {}: {}\n'.format(host, ' '.join(argv)))
-        log.flush()
-        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.PIPE,
-                                 preexec_fn=_own_session, text=True,
-                                 errors='replace')
+    with open(folder.log_path(path, run), 'ab') as log, \
+            open(folder.log_path(path, run, errors=True), 'ab+') as err:
+        # Held by the script too, through its stdout: when Ray runs this task
+        # again after a worker died, the new run waits for the old one to save.
+        fcntl.flock(log, fcntl.LOCK_EX)
+        if progress.finished(run_dir):  # by a sweep resumed twice at once
+            outcome['exit'] = 0
+            return outcome
+        argv = [sys.executable] + folder.command(plan, run, run_dir, progress.begun(run_dir))
+        for f in (log, err):
+            f.write('== {}: {}\n'.format(host, ' '.join(argv)).encode())
+            f.flush()
+        begun_at = err.tell()
+        # Files, not pipes: the script writes on if this Ray worker dies.
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=err,
+                                 preexec_fn=_own_session)
         control.started.remote(run['name'], host)
-        tail = collections.deque(maxlen=1)
-        copier = threading.Thread(target=_copy, args=(child.stderr, log, tail), daemon=True)
-        copier.start()
         outcome['signalled'] = _wait(child, control)
-        copier.join()
-    outcome.update(exit=child.returncode, cause=tail[0] if tail else '')
+        outcome.update(exit=child.returncode, cause=_last_line(err, begun_at))
     return outcome
+
+
+def _last_line(f, start):
+    """The last line written to `f` after `start`: a failure's cause."""
+    f.seek(max(start, f.seek(0, os.SEEK_END) - 4096))
+    lines = f.read().decode(errors='replace').splitlines()
+    lines = [line.strip() for line in lines if line.strip()]
+    return lines[-1] if lines else ''
 
 
 def _cannot_run_here(path, plan, cwd):
@@ -103,15 +115,6 @@ def _own_session():
     os.setsid()
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _copy(stream, log, tail):
-    """The script's stderr into the log, keeping its last line: the cause."""
-    for line in stream:
-        log.write(line)
-        log.flush()
-        if line.strip():
-            tail.append(line.strip())
 
 
 def _stopping(control):

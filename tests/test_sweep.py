@@ -121,3 +121,24 @@ def test_an_existing_sweep_needs_resume(tmp_path, capsys, monkeypatch):
     (tmp_path / 'new' / folder.PLAN).write_text(json.dumps({'runs': []}))
     err = run_main(['--resume', str(tmp_path / 'new')], capsys)
     assert 'is not a sweep.json this project wrote' in err
+
+
+def test_a_run_is_finished_by_its_finish_model_or_a_checkpoint_at_its_last_step(tmp_path):
+    """A stop that comes as the training ends saves `<steps>_except.h5`: done too."""
+    from sweeps import progress
+
+    def checkpoint(name):
+        (tmp_path / name).write_text('')
+        (tmp_path / (name + '.opt')).write_text('')
+
+    (tmp_path / 'args.txt').write_text(json.dumps({'args': {'steps': 6000}}))
+    assert progress.begun(str(tmp_path)) and not progress.finished(str(tmp_path))
+    checkpoint('5808_except.h5')
+    assert not progress.finished(str(tmp_path))
+    checkpoint('6000_except.h5')
+    assert progress.finished(str(tmp_path))
+    # Resumed with more steps: not any more.
+    (tmp_path / 'args_resumed_6000.txt').write_text(json.dumps({'args': {'steps': 9000}}))
+    assert not progress.finished(str(tmp_path))
+    checkpoint('9000_finish.h5')
+    assert progress.finished(str(tmp_path))
