@@ -46,8 +46,8 @@ def start_ray(address, cpus):
         # a Ctrl-C at the terminal then stops the runs through the driver alone.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            ray.init(address='local', num_cpus=cpus, _node_ip_address='127.0.0.1',
-                     object_store_memory=10 ** 8, **options)
+            # The tasks return a few numbers: a small object store.
+            ray.init(address='local', num_cpus=cpus, object_store_memory=10 ** 8, **options)
         finally:
             signal.signal(signal.SIGINT, previous)
     except (ConnectionError, RuntimeError, ValueError) as e:

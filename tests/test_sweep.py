@@ -142,3 +142,17 @@ def test_a_run_is_finished_by_its_finish_model_or_a_checkpoint_at_its_last_step(
     assert not progress.finished(str(tmp_path))
     checkpoint('9000_finish.h5')
     assert progress.finished(str(tmp_path))
+
+
+def test_a_machine_that_does_not_see_the_sweep_folder_says_so(tmp_path):
+    """On a cluster the folder must be on a file system every machine mounts."""
+    from sweeps import task
+    plan = folder.new_plan(os.path.join(ROOT, 'a3c_ale.py'), ['1', 'pong'], 1, [])
+    folder.create(str(tmp_path / 'here'), plan)
+    assert task._cannot_run_here(str(tmp_path / 'here'), plan, ROOT) is None
+    other = dict(plan, id='another sweep at the same path')
+    assert 'is not here: put it on a file system every machine mounts' in \
+        task._cannot_run_here(str(tmp_path / 'here'), other, ROOT)
+    assert 'is not here' in task._cannot_run_here(str(tmp_path / 'gone'), plan, ROOT)
+    assert 'no /nowhere here: install the project at the same path' in \
+        task._cannot_run_here(str(tmp_path / 'here'), dict(plan, script='/nowhere'), ROOT)
