@@ -164,12 +164,20 @@ def sweep_runs(path):
             continue
         header, rows = _read_table(scores, ('steps', 'mean'))
         if rows:  # the last row is the newest evaluation, resumed or not
-            with open(os.path.join(folder.run_dir(path, run), 'args.txt')) as f:
-                lr = json.load(f)['args']['lr']
-            runs.append((scores, lr, rows[-1][header.index('mean')]))
+            runs.append((scores, _learning_rate(folder.run_dir(path, run)),
+                         rows[-1][header.index('mean')]))
     if not runs:
         raise ScoresError('no run of the sweep in {} has evaluated yet'.format(path))
     return sorted(runs, key=lambda r: -r[2])
+
+
+def _learning_rate(run_dir):
+    path = os.path.join(run_dir, 'args.txt')
+    try:
+        with open(path) as f:
+            return float(json.load(f)['args']['lr'])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ScoresError('{}: no learning rate ({})'.format(path, e))
 
 
 def plot_sweep(path, best=5):
