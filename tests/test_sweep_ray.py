@@ -3,6 +3,7 @@ own ports, temporary folder and token) and stops, a sweep of three short
 a3c_ale.py runs on it with one made to fail, Ctrl-C, and a resume; and a
 sweep on a local Ray that sweep.py starts itself."""
 import datetime
+import importlib.util
 import json
 import os
 import shutil
@@ -44,11 +45,14 @@ def cluster(env):
     own process (--block), and then whatever of its session is left."""
     temp = tempfile.mkdtemp(prefix='ray', dir='/tmp')  # Ray's socket paths are short
     port = free_port()
+    # With grpc installed, Ray serves Ray Client too, on 10001 unless told otherwise.
+    client = ['--ray-client-server-port', str(free_port())] \
+        if importlib.util.find_spec('grpc') else []
     head = subprocess.Popen(
         [RAY, 'start', '--head', '--block', '--node-ip-address', '127.0.0.1', '--port',
-         str(port), '--ray-client-server-port', str(free_port()),
-         '--dashboard-agent-listen-port', str(free_port()), '--include-dashboard=false',
-         '--num-cpus', '3', '--temp-dir', temp, '--disable-usage-stats'],
+         str(port), '--dashboard-agent-listen-port', str(free_port()),
+         '--include-dashboard=false', '--num-cpus', '3', '--temp-dir', temp,
+         '--disable-usage-stats'] + client,
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True)
     seen = []
@@ -57,7 +61,7 @@ def cluster(env):
         if 'Ray runtime started' in line:
             break
     try:
-        assert head.poll() is None, ''.join(seen)
+        assert 'Ray runtime started' in seen[-1], ''.join(seen)
         yield '127.0.0.1:{}'.format(port)
     finally:
         head.terminate()
@@ -82,10 +86,11 @@ def start_sweep(args, env, log):
                             start_new_session=True)
 
 
-def wait_for(condition, proc, timeout, what):
+def wait_for(condition, proc, timeout, what, log_path):
     end = time.time() + timeout
     while not condition():
-        assert proc.poll() is None, 'sweep.py ended before {}'.format(what)
+        assert proc.poll() is None, 'sweep.py ended before {}: {}'.format(
+            what, open(log_path).read())
         assert time.time() < end, 'no {} within {} s'.format(what, timeout)
         time.sleep(0.5)
 
@@ -110,7 +115,7 @@ def test_a_sweep_on_a_cluster_survives_a_failure_ctrl_c_and_resumes(cluster, env
         try:
             wait_for(lambda: progress.finished(runs['run_00']) and
                      progress.numbers(runs['run_01'])['steps'], sweep, 150,
-                     'finished run and a run in training')
+                     'finished run and a run in training', log_path)
             os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C at its terminal sends
             assert sweep.wait(timeout=90) == 130, open(log_path).read()
         finally:
