@@ -9,7 +9,15 @@ Several files (the same setting with different seeds): the mean over runs,
 shaded from the lowest to the highest run, with each run's mean faint behind
 it; give --out.  Columns are found by the header's names, so the original
 Chainer repository's files (steps elapsed mean median stdev) work too.
+
+    python plot_scores.py SWEEP [--best 5]
+
+A sweep's folder (sweep.py): as the paper reports its 50 runs per game, the
+mean of the --best runs by final evaluation, as for several files, in
+SWEEP/best_runs.png; and each run's final evaluation mean against its
+learning rate (the paper's Figure 2) in SWEEP/lr.png.
 """
+import json
 import math
 import os
 import sys
@@ -18,7 +26,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from cli.arguments import ArgumentParser, fail
+from cli.arguments import ArgumentParser, fail, positive_int
+from sweeps import folder
+
+
+SWEEP_PLOTS = ('best_runs.png', 'lr.png')
 
 
 class ScoresError(ValueError):
@@ -138,6 +150,59 @@ def plot(paths, title=None):
     return fig
 
 
+def sweep_runs(path):
+    """[(scores.txt, learning rate, final mean)] of the sweep's runs that have
+    evaluated, best first; raises ScoresError."""
+    try:
+        plan = folder.load(path)
+    except folder.SweepError as e:
+        raise ScoresError(str(e))
+    runs = []
+    for run in plan['runs']:
+        scores = os.path.join(folder.run_dir(path, run), 'scores.txt')
+        if not os.path.exists(scores):
+            continue
+        header, rows = _read_table(scores, ('steps', 'mean'))
+        if rows:  # the last row is the newest evaluation, resumed or not
+            runs.append((scores, _learning_rate(folder.run_dir(path, run)),
+                         rows[-1][header.index('mean')]))
+    if not runs:
+        raise ScoresError('no run of the sweep in {} has evaluated yet'.format(path))
+    return sorted(runs, key=lambda r: -r[2])
+
+
+def _learning_rate(run_dir):
+    path = os.path.join(run_dir, 'args.txt')
+    try:
+        with open(path) as f:
+            return float(json.load(f)['args']['lr'])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ScoresError('{}: no learning rate ({})'.format(path, e))
+
+
+def plot_sweep(path, best=5):
+    """(the best runs' curves, the final scores against the learning rate)."""
+    runs = sweep_runs(path)
+    name = os.path.basename(os.path.abspath(path))
+    k = min(best, len(runs))
+    curves = plot([r[0] for r in runs[:k]], '{}: the best {} of {} runs'.format(
+        name, k, len(runs)))
+    fig = Figure(figsize=(6.4, 4.2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for chosen, label in ((runs[:k], 'the best {}'.format(k)), (runs[k:], 'the others')):
+        if chosen:
+            ax.scatter([r[1] for r in chosen], [r[2] for r in chosen], label=label)
+    ax.set_xscale('log')
+    ax.set_xlabel('learning rate')
+    ax.set_ylabel('final score (mean of the last evaluation)')
+    ax.set_title('{}: {} runs'.format(name, len(runs)))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return curves, fig
+
+
 def _default_title(paths):
     if len(paths) > 1:
         return '{} runs'.format(len(paths))
@@ -168,7 +233,11 @@ def main(argv=None):
                         'or "N runs"')
     parser.add_argument('--out', help='the image to write (.png, .svg or .pdf); '
                         'default for one file: its name with .png for .txt')
+    parser.add_argument('--best', type=positive_int, default=5,
+                        help='a sweep: draw the mean of this many best runs (default 5)')
     args = parser.parse_args(argv)
+    if len(args.scores) == 1 and os.path.isfile(os.path.join(args.scores[0], folder.PLAN)):
+        return _main_sweep(args)
     if len(args.scores) > 1 and not args.out:
         fail('several files make one plot: name it with --out FILE.png')
     out = args.out or default_out(args.scores[0])
@@ -176,12 +245,28 @@ def main(argv=None):
         fig = plot(args.scores, args.title)
     except ScoresError as e:
         fail(str(e))
+    _save_or_fail(fig, out)
+    return 0
+
+
+def _main_sweep(args):
+    if args.out or args.title:
+        fail('a sweep\'s two plots go into its folder: no --out or --title')
+    try:
+        figures = plot_sweep(args.scores[0], args.best)
+    except ScoresError as e:
+        fail(str(e))
+    for fig, name in zip(figures, SWEEP_PLOTS):
+        _save_or_fail(fig, os.path.join(args.scores[0], name))
+    return 0
+
+
+def _save_or_fail(fig, out):
     try:
         save(fig, out)
     except (OSError, ValueError) as e:
         fail('cannot write {}: {}'.format(out, getattr(e, 'strerror', None) or e))
     print('wrote {}'.format(out))
-    return 0
 
 
 if __name__ == '__main__':

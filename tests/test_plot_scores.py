@@ -145,3 +145,53 @@ def test_bad_arguments_are_one_line_and_status_2(case, tmp_path, capsys):
         plot_scores.main(argv)
     err = capsys.readouterr().err
     assert exit.value.code == 2 and len(err.strip().splitlines()) == 1, err
+
+
+def sweep_folder(path, finals):
+    """A sweep whose run i ends its learning curve at finals[i], with lr 10^-(i+1)."""
+    from sweeps import folder
+    runs = [{'name': 'run_{:02d}'.format(i), 'seed': i, 'flags': [['lr', str(10.0 ** -(i + 1))]]}
+            for i in range(len(finals))]
+    folder.create(str(path), folder.new_plan('a3c_ale.py', ['1', 'pong'], 1, runs))
+    for i, final in enumerate(finals):
+        os.makedirs(path / runs[i]['name'])
+        scores_file(path / runs[i]['name'] / 'scores.txt', [0, final / 2, final])
+        (path / runs[i]['name'] / 'args.txt').write_text(
+            '{"args": {"lr": %r, "seed": %d}}' % (10.0 ** -(i + 1), i))
+    return str(path)
+
+
+def test_a_sweep_draws_its_best_runs_and_the_final_score_against_the_rate(tmp_path):
+    finals = [3, 9, 1, 7, 5, 8, 2]
+    curves, lr = plot_scores.plot_sweep(sweep_folder(tmp_path / 's', finals), best=3)
+    ax = curves.axes[0]
+    faint = [line for line in ax.get_lines() if (line.get_alpha() or 1) < 0.5]
+    assert sorted(line.get_ydata()[-1] for line in faint) == [7, 8, 9]  # the best 3
+    bold = [line for line in ax.get_lines() if line not in faint]
+    assert list(bold[0].get_ydata()) == [0, 4, 8]
+    assert 'the best 3 of 7 runs' in ax.get_title()
+    ax = lr.axes[0]
+    assert ax.get_xscale() == 'log'
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert sorted(map(tuple, points)) == sorted(
+        (10.0 ** -(i + 1), f) for i, f in enumerate(finals))
+    assert [c.get_label() for c in ax.collections] == ['the best 3', 'the others']
+
+
+def test_the_command_writes_a_sweeps_two_plots_into_it(tmp_path, capsys):
+    path = sweep_folder(tmp_path / 's', [1, 2])
+    assert plot_scores.main([path]) == 0
+    for name in plot_scores.SWEEP_PLOTS:
+        with Image.open(os.path.join(path, name)) as im:
+            assert im.format == 'PNG'
+    with pytest.raises(SystemExit) as exit:
+        plot_scores.main([path, '--out', str(tmp_path / 'x.png')])
+    assert exit.value.code == 2 and 'no --out' in capsys.readouterr().err
+
+
+def test_a_sweep_with_no_evaluation_yet_is_one_line_and_status_2(tmp_path, capsys):
+    path = sweep_folder(tmp_path / 's', [])
+    with pytest.raises(SystemExit) as exit:
+        plot_scores.main([path])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and 'no run of the sweep' in err and len(err.splitlines()) == 1
