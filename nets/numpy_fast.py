@@ -121,6 +121,18 @@ def softmax_loss_grad(logits, actions, adv, beta):
     return loss, dz
 
 
+def actor_critic_loss_grad(out, v, actions, returns, beta, v_loss_coef, advantages,
+                           policy_loss_grad):
+    """The A3C loss of a batch from the policy's outputs `out` and the values
+    `v`, with its gradients by both (float32); the policy's advantages are
+    returns - V unless given (V-trace gives its own)."""
+    R = np.asarray(returns, dtype=np.float32)
+    adv = R - v if advantages is None else np.asarray(advantages, dtype=np.float32)
+    pi_loss, dout = policy_loss_grad(out, actions, adv, beta)
+    loss = pi_loss + v_loss_coef * 0.5 * ((R - v) ** 2).sum()
+    return float(loss), dout.astype(np.float32), (v_loss_coef * (v - R)).astype(np.float32)
+
+
 def _sigmoid(x):
     return 0.5 * (np.tanh(0.5 * x) + 1)
 
@@ -183,13 +195,10 @@ class NumpyA3C(object):
         logits = np.concatenate([s[0] for s in steps])[:n]
         v = np.concatenate([s[1] for s in steps])[:n]
         cache = _concat_caches([s[2] for s in steps])
-        R = np.asarray(returns, dtype=np.float32)
-        adv = R - v if advantages is None else np.asarray(advantages, dtype=np.float32)
-        pi_loss, dz = softmax_loss_grad(logits, actions, adv, beta)
-        loss = pi_loss + v_loss_coef * 0.5 * ((R - v) ** 2).sum()
-        dv = v_loss_coef * (v - R)
-        self._backward(dz.astype(np.float32), dv.astype(np.float32), cache, n)
-        return float(loss)
+        loss, dz, dv = actor_critic_loss_grad(logits, v, actions, returns, beta, v_loss_coef,
+                                              advantages, softmax_loss_grad)
+        self._backward(dz, dv, cache, n)
+        return loss
 
     def _backward(self, dz, dv, cache, n):
         p = self.p

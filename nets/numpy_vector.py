@@ -11,7 +11,8 @@ concatenate as one.
 import numpy as np
 
 from nets.actor_critic import A3CFF, A3CLSTM
-from nets.numpy_fast import NumpyA3C, _concat_caches, _sigmoid, softmax_loss_grad
+from nets.numpy_fast import (NumpyA3C, _concat_caches, _sigmoid, actor_critic_loss_grad,
+                             softmax_loss_grad)
 from nets.torso import MLPHead
 from policies import (LOG_2PI, GaussianDistribution, GaussianPolicy, SoftmaxDistribution,
                       SoftmaxPolicy)
@@ -79,13 +80,11 @@ class NumpyVectorA3C(NumpyA3C):
         out = np.concatenate([s[0] for s in steps])[:n]
         v = np.concatenate([s[1] for s in steps])[:n]
         cache = _concat_caches([s[2] for s in steps])
-        R = np.asarray(returns, dtype=np.float32)
-        adv = R - v if advantages is None else np.asarray(advantages, dtype=np.float32)
-        pi_loss, dout = (gaussian_loss_grad if self.gaussian else softmax_loss_grad)(
-            out, actions, adv, beta)
-        dv = v_loss_coef * (v - R)
-        self._backward(dout.astype(np.float32), dv.astype(np.float32), cache, len(actions))
-        return float(pi_loss + v_loss_coef * 0.5 * ((R - v) ** 2).sum())
+        loss, dout, dv = actor_critic_loss_grad(
+            out, v, actions, returns, beta, v_loss_coef, advantages,
+            gaussian_loss_grad if self.gaussian else softmax_loss_grad)
+        self._backward(dout, dv, cache, n)
+        return loss
 
     def _backward(self, dout, dv, cache, n):
         p = self.p
