@@ -133,7 +133,7 @@ def peer_rates(peer):
     return rates
 
 
-def main():
+def parse_args():
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--processes', default=','.join(
         str(p) for p in range(1, os.cpu_count() + 1)),
@@ -167,7 +167,11 @@ def main():
         doom.config_path(args.scenario)
     except ValueError as e:
         parser.error(str(e))
+    return args, processes, methods
 
+
+def main():
+    args, processes, methods = parse_args()
     results = {'machine': {'cpus': os.cpu_count(), 'cpu': _cpu_name(),
                            'openblas_coretype': os.environ.get('OPENBLAS_CORETYPE')},
                'rom': args.rom, 'scenario': args.scenario,
