@@ -6,7 +6,7 @@ import chainer
 from chainer import functions as F
 
 import a3c
-from agents.returns import n_step_returns
+from graph_check import assert_fast_path_equals_graph
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import MLPHead
 from nets.numpy_fast import NumpyA3C, NumpyQ, supports
@@ -35,27 +35,8 @@ def test_same_loss_and_gradients(model_class, terminal):
     if state is not None:
         state = tuple(np.random.RandomState(2).randn(1, 256).astype(np.float32) * 0.5
                       for _ in range(2))
-    args = (state, obs, actions, rewards, last, 0.99, 0.01, 0.5)
-
-    loss = a3c.a3c_loss(model, *args)
-    model.cleargrads()
-    loss.backward()
-    plain = {n: p.grad.copy() for n, p in model.namedparams()}
-
-    # The fast path learns from what it computed while acting, step by step.
-    fast, steps = NumpyA3C(model), []
-    for x in obs:
-        logits, v, state, cache = fast.forward(x[None], state)
-        steps.append((logits, v, cache))
-    bootstrap = 0.0 if terminal else float(fast.forward(last[None], state)[1][0])
-    fast_loss = fast.loss_and_grads(steps, actions, n_step_returns(rewards, bootstrap, 0.99),
-                                    0.01, 0.5)
-    np.testing.assert_allclose(fast_loss, float(loss.array), rtol=1e-4)
-    for name, param in model.namedparams():
-        scale = np.abs(plain[name]).max()
-        assert scale > 0, name
-        np.testing.assert_allclose(param.grad, plain[name], rtol=1e-3, atol=1e-4 * scale,
-                                   err_msg=name)
+    assert_fast_path_equals_graph(model, NumpyA3C(model), state, obs, actions, rewards, last,
+                                  terminal)
 
 
 @pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])

@@ -5,7 +5,7 @@ import pytest
 import chainer
 
 import a3c
-from agents.returns import n_step_returns
+from graph_check import assert_fast_path_equals_graph
 from envs.environment import Box, Discrete
 from nets.numpy_vector import NumpyVectorA3C
 from nets.vector import a3c_network
@@ -35,25 +35,8 @@ def test_same_loss_and_gradients(lstm, policy, terminal):
     state = model.initial_state()
     if lstm:
         state = tuple(rng.randn(1, 128).astype(np.float32) * 0.5 for _ in range(2))
-    args = (state, obs, actions, rewards, last, 0.99, 0.01, 0.5)
-    loss = a3c.a3c_loss(model, *args)
-    model.cleargrads()
-    loss.backward()
-    plain = {n: p.grad.copy() for n, p in model.namedparams()}
-
-    fast, steps = NumpyVectorA3C(model), []
-    for x in obs:
-        out, v, state, cache = fast.forward(x[None], state)
-        steps.append((out, v, cache))
-    bootstrap = 0.0 if terminal else float(fast.forward(last[None], state)[1][0])
-    fast_loss = fast.loss_and_grads(steps, actions, n_step_returns(rewards, bootstrap, 0.99),
-                                    0.01, 0.5)
-    np.testing.assert_allclose(fast_loss, float(loss.array), rtol=1e-4)
-    for name, param in model.namedparams():
-        scale = np.abs(plain[name]).max()
-        assert scale > 0, name
-        np.testing.assert_allclose(param.grad, plain[name], rtol=1e-3, atol=1e-4 * scale,
-                                   err_msg=name)
+    assert_fast_path_equals_graph(model, NumpyVectorA3C(model), state, obs, actions, rewards, last,
+                                  terminal)
 
 
 @pytest.mark.parametrize('policy', sorted(SPACES))
