@@ -41,7 +41,7 @@ def main(env=ale, description=__doc__.splitlines()[0]):
     def build_model(action_space):
         return (A3CLSTM if args.use_lstm else A3CFF)(action_space.n)
 
-    def make_agent(shared, seed, training):
+    def make_agent(shared, seed, worker):
         return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
                        beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
 
@@ -54,7 +54,7 @@ def main(env=ale, description=__doc__.splitlines()[0]):
     return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=a3c.A3C.STATISTICS,
                             must_match=env.RUN_FLAGS + ('use_lstm',),
-                            make_actor=lambda shared, seed: a3c.A3CActor(shared.model, seed),
+                            make_actor=lambda shared, seed, index: a3c.A3CActor(shared.model, seed),
                             # the LSTM's batched learner is not written yet
                             make_learner=None if args.use_lstm else make_learner)
 

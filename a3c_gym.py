@@ -51,7 +51,7 @@ def main():
     def build_model(action_space):
         return a3c_network(env.observation_shape[0], action_space, args.use_lstm)
 
-    def make_agent(shared, seed, training):
+    def make_agent(shared, seed, worker):
         return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
                        beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
 

@@ -2,7 +2,8 @@
 
     python q_ale.py PROCESSES ROM --method one-step-q|sarsa|n-step-q [--steps 8e7] ...
 
-Each worker prints the final epsilon it drew when it starts; evaluations act
+Each worker prints its final epsilon when it starts (`q_learning.final_epsilon`:
+the paper's mix of 0.1, 0.01 and 0.5 spread over the workers); evaluations act
 epsilon-greedily with epsilon 0.05.
 """
 import multiprocessing
@@ -11,8 +12,6 @@ import sys
 from cli import cpu
 
 cpu.configure()  # before numpy loads
-
-import numpy as np  # noqa: E402
 
 import q_learning  # noqa: E402
 from cli.arguments import ArgumentParser, positive_int, say  # noqa: E402
@@ -43,30 +42,29 @@ def main(env=ale, description=__doc__.splitlines()[0]):
     def build_model(action_space):
         return QFunction(action_space.n)
 
-    def make_agent(shared, seed, training):
-        agent = q_learning.METHODS[args.method](
+    def final_epsilon(worker):
+        final = q_learning.final_epsilon(worker, args.processes)
+        say('{}: epsilon 1 -> {} over {} steps'.format(
+            multiprocessing.current_process().name, final, args.epsilon_anneal_steps))
+        return final
+
+    def make_agent(shared, seed, worker):
+        return q_learning.METHODS[args.method](
             shared.model, shared.target, shared.optimizer, t_max=args.t_max,
             gamma=args.gamma, target_update_interval=args.target_update_frequency,
             epsilon_anneal_steps=args.epsilon_anneal_steps, seed=seed,
+            # the evaluator acts with its own 0.05
+            final_epsilon=final_epsilon(worker) if worker is not None else 0.05,
             lr_schedule=shared.lr_schedule)
-        if training:  # the evaluator always uses 0.05
-            say('{}: epsilon 1 -> {} over {} steps'.format(
-                multiprocessing.current_process().name, agent.final_epsilon,
-                args.epsilon_anneal_steps))
-        return agent
 
-    def worker_scalars(seed, step):
-        """The epsilon of the worker with this seed, drawn as its agent draws
-        it: TensorBoard's curve costs the worker nothing."""
-        final = q_learning.draw_final_epsilon(np.random.RandomState(seed % (2 ** 32)))
-        return {'epsilon': q_learning.epsilon_at(step, final, args.epsilon_anneal_steps)}
+    def worker_scalars(index, step):
+        """TensorBoard's epsilon curve, computed here: it costs the worker nothing."""
+        return {'epsilon': q_learning.epsilon_at(
+            step, q_learning.final_epsilon(index, args.processes), args.epsilon_anneal_steps)}
 
-    def make_actor(shared, seed):
-        actor = q_learning.QActor(shared.model, seed, args.epsilon_anneal_steps)
-        say('{}: epsilon 1 -> {} over {} steps'.format(
-            multiprocessing.current_process().name, actor.final_epsilon,
-            args.epsilon_anneal_steps))
-        return actor
+    def make_actor(shared, seed, index):
+        return q_learning.QActor(shared.model, seed, args.epsilon_anneal_steps,
+                                 final_epsilon(index))
 
     def make_learner(shared):
         return q_learning.QLearner(shared.model, shared.target, shared.optimizer, args.method,

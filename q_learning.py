@@ -21,13 +21,21 @@ from agents.returns import n_step_returns
 from agents.segment_agent import SegmentAgent
 from nets import numpy_fast
 
-# Every process anneals epsilon to one of these, drawn with these probabilities.
+# The paper anneals each thread's epsilon to one of these, drawn with these
+# probabilities.
 FINAL_EPSILONS = (0.1, 0.01, 0.5)
 FINAL_EPSILON_PROBABILITIES = (0.4, 0.3, 0.3)
 
 
-def draw_final_epsilon(rng):
-    return float(rng.choice(FINAL_EPSILONS, p=FINAL_EPSILON_PROBABILITIES))
+def final_epsilon(worker, workers):
+    """The paper's draw made deterministic: worker i of n takes the value at
+    quantile (i + 1/2) / n of the distribution.  Sixteen workers get the
+    paper's proportions (6, 5, 5); two get 0.1 and 0.5, and keep them on
+    resume, where a draw from the process's seed changed with every resumption
+    (a resumed Pong run once drew 0.5 for both of its workers)."""
+    quantile = (worker + 0.5) / workers
+    index = np.searchsorted(np.cumsum(FINAL_EPSILON_PROBABILITIES), quantile, side='right')
+    return FINAL_EPSILONS[min(index, len(FINAL_EPSILONS) - 1)]
 
 
 def one_step_targets(rewards, next_values, gamma):
@@ -46,15 +54,15 @@ def epsilon_at(step, final, anneal_steps):
 class QAgent(SegmentAgent):
     """What the three methods share; each says how its targets are computed.
 
-    Evaluation (`act`) is epsilon-greedy with `eval_epsilon`.  The final
-    epsilon is drawn from the seed, so every process gets its own."""
+    Training anneals epsilon from 1 to `final_epsilon`; evaluation (`act`)
+    is epsilon-greedy with `eval_epsilon`."""
 
     STATISTICS = ('average_max_q',)
     CHOOSES_BEFORE_UPDATE = True
 
     def __init__(self, shared_model, target_model, optimizer, t_max=5, gamma=0.99,
                  target_update_interval=10 ** 4, epsilon_anneal_steps=10 ** 6,
-                 eval_epsilon=0.05, seed=0, lr_schedule=None, fast=True):
+                 final_epsilon=0.1, eval_epsilon=0.05, seed=0, lr_schedule=None, fast=True):
         super().__init__(shared_model, optimizer, t_max, gamma, seed, lr_schedule)
         self.target_model = target_model
         fast = fast and numpy_fast.supports(self.model)
@@ -63,7 +71,7 @@ class QAgent(SegmentAgent):
         self.target_update_interval = target_update_interval
         self.epsilon_anneal_steps = epsilon_anneal_steps
         self.eval_epsilon = eval_epsilon
-        self.final_epsilon = draw_final_epsilon(self.rng)
+        self.final_epsilon = final_epsilon
         self.global_step = 0
         self._shared_params = params(shared_model)
         self._target_params = params(target_model)
@@ -168,15 +176,15 @@ METHODS = {'one-step-q': OneStepQLearning, 'sarsa': OneStepSarsa,
 
 class QActor(object):
     """Chooses epsilon-greedy actions for a batch of games in one forward pass
-    of the shared weights (the queue architecture's actors), annealing to a
-    final epsilon drawn from its seed as a Hogwild worker does."""
+    of the shared weights (the queue architecture's actors), annealing to
+    `final_epsilon` as a Hogwild worker does."""
 
-    def __init__(self, shared_model, seed, epsilon_anneal_steps=10 ** 6):
+    def __init__(self, shared_model, seed, epsilon_anneal_steps=10 ** 6, final_epsilon=0.1):
         self.model = shared_model
         self.fast = numpy_fast.NumpyQ(shared_model) if numpy_fast.supports(
             shared_model) else None
         self.rng = np.random.RandomState(seed % (2 ** 32))
-        self.final_epsilon = draw_final_epsilon(self.rng)
+        self.final_epsilon = final_epsilon
         self.epsilon_anneal_steps = epsilon_anneal_steps
         self.epsilon = 1.0
 

@@ -50,7 +50,7 @@ def test_a3c_learns_catch(tmp_path, model_class):
     schedule = LinearDecay(LR, settings.steps)
     status = train_async(
         settings, lambda seed, training: Catch(seed),
-        lambda seed, training: a3c.A3C(model, optimizer, seed=seed, lr_schedule=schedule),
+        lambda seed, worker: a3c.A3C(model, optimizer, seed=seed, lr_schedule=schedule),
         model, optimizer)
     after = score(model, 2)
 
@@ -79,9 +79,9 @@ def test_the_queue_learner_learns_catch(tmp_path, vtrace):
     schedule = LinearDecay(LR, settings.steps)
     status = train_queue(
         settings, QueueSettings(envs_per_actor=4, batch_size=8, queue_length=32),
-        lambda seed, training: Catch(seed), lambda seed: a3c.A3CActor(model, seed),
+        lambda seed, training: Catch(seed), lambda seed, index: a3c.A3CActor(model, seed),
         lambda: a3c.A3CLearner(model, optimizer, vtrace=vtrace, lr_schedule=schedule),
-        lambda seed, training: a3c.A3C(model, optimizer, seed=seed), model, optimizer)
+        lambda seed, worker: a3c.A3C(model, optimizer, seed=seed), model, optimizer)
     after = score(model, 2)
     assert status == 0
     assert before < 0.2

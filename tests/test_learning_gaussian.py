@@ -36,7 +36,7 @@ def test_a3c_gaussian_learns_reach(tmp_path):
     schedule = LinearDecay(LR, STEPS)
     status = train_async(
         settings, lambda seed, training: Reach(seed),
-        lambda seed, training: a3c.A3C(model, optimizer, beta=1e-4, seed=seed,
+        lambda seed, worker: a3c.A3C(model, optimizer, beta=1e-4, seed=seed,
                                        lr_schedule=schedule),
         model, optimizer)
     after = score(model, 2)

@@ -24,8 +24,8 @@ from training.score_files import ScoresFile
 from nets.torso import MLPHead
 from q_functions import QFunction
 from q_learning import (FINAL_EPSILONS, METHODS, NStepQLearning, OneStepQLearning,
-                        OneStepSarsa, QActor, QAgent, QLearner, draw_final_epsilon,
-                        epsilon_at)
+                        OneStepSarsa, QActor, QAgent, QLearner, epsilon_at,
+                        final_epsilon)
 from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
 from training.queue import QueueSettings, train_queue
@@ -43,8 +43,9 @@ ANNEAL_STEPS = 5000
 TARGET_INTERVAL = 500
 
 
-def make_agent(method, model, target, optimizer, seed):
+def make_agent(method, model, target, optimizer, seed, worker=0):
     return METHODS[method](model, target, optimizer, seed=seed,
+                           final_epsilon=final_epsilon(worker, 2),
                            target_update_interval=TARGET_INTERVAL,
                            epsilon_anneal_steps=ANNEAL_STEPS,
                            lr_schedule=LinearDecay(LR, STEPS))
@@ -80,7 +81,7 @@ def test_learns_catch(tmp_path, architecture, method):
 
     settings = RunSettings(str(tmp_path), 2, STEPS, eval_frequency=STEPS // 2,
                            eval_n_runs=20, statistics=QAgent.STATISTICS)
-    agent = lambda seed, training: make_agent(method, model, target, optimizer, seed)  # noqa
+    agent = lambda seed, worker: make_agent(method, model, target, optimizer, seed, worker or 0)  # noqa
     if architecture == 'hogwild':
         status = train_async(settings, lambda seed, training: Catch(seed), agent, model,
                              optimizer)
@@ -88,7 +89,7 @@ def test_learns_catch(tmp_path, architecture, method):
         status = train_queue(
             settings, QueueSettings(envs_per_actor=4, batch_size=8, queue_length=32),
             lambda seed, training: Catch(seed),
-            lambda seed: QActor(model, seed, epsilon_anneal_steps=ANNEAL_STEPS),
+            lambda seed, index: QActor(model, seed, ANNEAL_STEPS, final_epsilon(index, 2)),
             lambda: QLearner(model, target, optimizer, method, lr_schedule=LinearDecay(
                 LR, STEPS), target_update_interval=TARGET_INTERVAL), agent, model, optimizer)
     after = score(method, model, target, 2)
@@ -201,13 +202,11 @@ def test_target_refreshes_exactly_at_multiples_of_the_interval():
             np.testing.assert_array_equal(target_W, before)
 
 
-def test_final_epsilon_draws_follow_the_paper():
-    draws = [draw_final_epsilon(np.random.RandomState(seed)) for seed in range(10000)]
-    frequencies = [draws.count(e) / len(draws) for e in FINAL_EPSILONS]
-    np.testing.assert_allclose(frequencies, [0.4, 0.3, 0.3], atol=0.02)
-    # An agent draws from its own seed (3 in tiny_agent).
-    assert tiny_agent(OneStepQLearning).final_epsilon == draw_final_epsilon(
-        np.random.RandomState(3))
+def test_final_epsilons_follow_the_paper_and_depend_on_the_worker_alone():
+    for workers, counts in ((16, [6, 5, 5]), (100, [40, 30, 30]), (3, [1, 1, 1]),
+                            (2, [1, 0, 1]), (1, [0, 1, 0])):
+        finals = [final_epsilon(i, workers) for i in range(workers)]
+        assert [finals.count(e) for e in FINAL_EPSILONS] == counts, workers
 
 
 def test_epsilon_anneals_linearly_then_stays():

@@ -44,7 +44,7 @@ def evaluator_process(seed, counters, make_env, make_agent, settings, clock_orig
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         np.random.seed(seed)
-        _evaluate(make_env(seed, False), make_agent(seed, False), counters, settings,
+        _evaluate(make_env(seed, False), make_agent(seed, None), counters, settings,
                   clock_origin)
     except BaseException as e:
         traceback.print_exc()

@@ -14,7 +14,7 @@ from cli.arguments import (fail, finite_float, nonnegative_float, nonnegative_in
 from nets.model_files import load
 from rmsprop_async import ClipGradient, RMSpropAsync
 from training import checkpoints, run_folder, shared_memory
-from training.hogwild import process_seed, train_async
+from training.hogwild import train_async
 from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
 from training.tensorboard import Board
@@ -71,11 +71,13 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
 
     `make_env(seed, training)` makes an environment (a ValueError is bad
     input); `build_model(action_space)` the network; `make_agent(shared, seed,
-    training)` one process's agent around `shared`: the shared `model`,
+    worker)` one process's agent around `shared`: the shared `model`,
     `optimizer` and `target` network (None without `target_network`), and the
     `lr_schedule`.  `statistics` are the agent's scores.txt columns.  The queue
-    architecture needs `make_actor(shared, seed)` and `make_learner(shared)`.
-    `worker_scalars(seed, step)`: numbers TensorBoard shows for each worker."""
+    architecture needs `make_actor(shared, seed, index)` and `make_learner(shared)`.
+    `worker` is a worker's (or actor's) index, None for the evaluator, so that
+    what differs between workers survives a resume; `worker_scalars(index,
+    step)`: numbers TensorBoard shows for each worker."""
     if args.architecture == 'queue' and make_learner is None:
         fail('--architecture queue is not available for this method yet')
     try:
@@ -102,8 +104,8 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         target = copy.deepcopy(model)
         shared_memory.share_params(target)
     run_folder.write_args(args, start)
-    board = None if args.no_tensorboard else Board(outdir, start, [
-        process_seed(args.seed, start, i) for i in range(args.processes)], worker_scalars)
+    board = None if args.no_tensorboard else Board(outdir, start, args.processes,
+                                                       worker_scalars)
     print('training {} on {} with {} processes; output in {}{}'.format(
         type(model).__name__, ' '.join(v for k, v in record.items()
                                        if k not in ('environment', 'preprocessing')),
@@ -118,11 +120,11 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         log_interval=args.log_interval,
         checkpoint_interval=args.checkpoint_interval or float('inf'),
         target_score=args.target_score, record=record, lr_schedule=schedule)
-    agent = lambda seed, training: make_agent(shared, seed, training)  # noqa: E731
+    agent = lambda seed, worker: make_agent(shared, seed, worker)  # noqa: E731
     if args.architecture == 'hogwild':
         return train_async(settings, make_env, agent, model, optimizer, board)
     queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
-    return train_queue(settings, queue, make_env, lambda seed: make_actor(shared, seed),
+    return train_queue(settings, queue, make_env, lambda seed, index: make_actor(shared, seed, index),
                        lambda: make_learner(shared), agent, model, optimizer, board)
 
 

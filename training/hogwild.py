@@ -30,8 +30,8 @@ def train_async(settings, make_env, make_agent, shared_model, optimizer, board=N
     """Trains until `settings.steps` global steps, or until an evaluation's mean
     reaches `settings.target_score`; returns the exit status for the script.
 
-    `make_env(seed, training)` and `make_agent(seed, training)` are called in
-    each child: training for the workers, not for the evaluator."""
+    `make_env(seed, training)` and `make_agent(seed, worker)` are called in
+    each child: `worker` is a worker's index, None for the evaluator."""
     s = settings
     counters = Counters(s.start_step, s.start_episodes, s.processes)
     # The run's clock: `elapsed` is now minus this, in every process.
@@ -52,7 +52,7 @@ def _worker(index, seed, counters, make_env, make_agent, steps, outdir):
     t = None
     try:
         np.random.seed(seed)
-        env, agent = make_env(seed, True), make_agent(seed, True)
+        env, agent = make_env(seed, True), make_agent(seed, index)
         games = games_file(outdir)
         obs, reward, length = env.reset(), 0.0, 0
         while not counters.stopping():

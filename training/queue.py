@@ -77,7 +77,7 @@ def _act(index, seed, counters, buffer, actors_left, make_env, make_actor, setti
         np.random.seed(seed)
         seeds = np.random.SeedSequence([seed]).generate_state(queue.envs_per_actor)
         envs = [make_env(int(k), True) for k in seeds]
-        actor, games = make_actor(seed), games_file(settings.outdir)
+        actor, games = make_actor(seed, index), games_file(settings.outdir)
         obs = [env.reset() for env in envs]
         segments = [_Segment(counters.version.value) for _ in envs]
         lengths = [0] * len(envs)

@@ -27,11 +27,11 @@ class Board(object):
     them.  Otherwise the old files stay, and the new one starts with the rows
     they lack (a run killed between two progress lines)."""
 
-    def __init__(self, outdir, start_step, worker_seeds=(), worker_scalars=None):
-        """`worker_scalars(seed, step)`: {name: number} for the worker with
-        that seed at that step; each becomes `<name>/worker_<index>`."""
+    def __init__(self, outdir, start_step, workers=0, worker_scalars=None):
+        """`worker_scalars(index, step)`: {name: number} for that worker at
+        that step; each becomes `<name>/worker_<index>`."""
         self.outdir, self.start_step = outdir, start_step
-        self.workers = list(enumerate(worker_seeds)) if worker_scalars else []
+        self.workers = range(workers) if worker_scalars else range(0)
         self.worker_scalars = worker_scalars
         paths, points = _read_event_files(outdir)
         kept = [p for p in points if p[1] <= start_step]
@@ -82,8 +82,8 @@ class Board(object):
         writer = self._writer()
         writer.add_scalar('train/learning_rate', lr, step)
         writer.add_scalar('train/steps_per_s', steps_per_s, step)
-        for index, seed in self.workers:
-            for name, value in self.worker_scalars(seed, step).items():
+        for index in self.workers:
+            for name, value in self.worker_scalars(index, step).items():
                 writer.add_scalar('{}/worker_{}'.format(name, index), value, step)
 
     def close(self):
