@@ -12,6 +12,7 @@ import a3c  # noqa: E402
 from cli.arguments import ArgumentParser, nonnegative_float, positive_float  # noqa: E402
 from envs import ale  # noqa: E402
 from nets.actor_critic import A3CFF, A3CLSTM  # noqa: E402
+from nets.torso import DQNHead  # noqa: E402
 from training import experiment  # noqa: E402
 
 
@@ -38,12 +39,17 @@ def main(env=ale, description=__doc__.splitlines()[0]):
     add_arguments(parser, env)
     args = parser.parse_args()
 
-    def build_model(action_space):
-        return (A3CLSTM if args.use_lstm else A3CFF)(action_space.n)
+    def build_model(action_space, observation_shape):
+        """The torso takes as many screens as the environment stacks (Doom in colour: 12)."""
+        return (A3CLSTM if args.use_lstm else A3CFF)(action_space.n,
+                                                     head=DQNHead(observation_shape[0]))
 
     def make_agent(shared, seed, worker):
         return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
                        beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
+
+    def make_actor(shared, seed, index):
+        return a3c.A3CActor(shared.model, seed)
 
     def make_learner(shared):
         return a3c.A3CLearner(shared.model, shared.optimizer, gamma=args.gamma,
@@ -54,7 +60,7 @@ def main(env=ale, description=__doc__.splitlines()[0]):
     return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=a3c.A3C.STATISTICS,
                             must_match=env.RUN_FLAGS + ('use_lstm',),
-                            make_actor=lambda shared, seed, index: a3c.A3CActor(shared.model, seed),
+                            make_actor=make_actor,
                             # the LSTM's batched learner is not written yet
                             make_learner=None if args.use_lstm else make_learner)
 

@@ -48,8 +48,8 @@ def main():
         args.beta = BETA['discrete' if isinstance(env.action_space, Discrete)
                          else 'continuous']
 
-    def build_model(action_space):
-        return a3c_network(env.observation_shape[0], action_space, args.use_lstm)
+    def build_model(action_space, observation_shape):
+        return a3c_network(observation_shape[0], action_space, args.use_lstm)
 
     def make_agent(shared, seed, worker):
         return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,

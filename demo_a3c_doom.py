@@ -34,17 +34,20 @@ def parse_args(argv):
 
 
 def check_record(path, scenario):
-    """A Doom model, preprocessed as this version does; a note if trained on another scenario."""
+    """A Doom model under a preprocessing this version knows, which it returns;
+    a note if trained on another scenario."""
     record = record_of(path)
     if record.get('environment') != 'doom':
         fail('{} is no ViZDoom model: it records {}'.format(path, 'environment {!r}{}'.format(
             record['environment'], ' ({})'.format(record['game']) if 'game' in record else '')
             if 'environment' in record else 'no environment'))
-    if record.get('preprocessing') != doom.PREPROCESSING:
-        fail('{} records preprocessing {!r}; this version plays Doom under {!r} only'.format(
-            path, record.get('preprocessing'), doom.PREPROCESSING))
+    if record.get('preprocessing') not in doom.PREPROCESSINGS:
+        fail('{} records preprocessing {!r}; this version plays Doom under {} only'.format(
+            path, record.get('preprocessing'),
+            ' or '.join(map(repr, sorted(doom.PREPROCESSINGS)))))
     if record.get('scenario') != scenario:
         print('note: {} was trained on {}'.format(path, record.get('scenario')), flush=True)
+    return record['preprocessing']
 
 
 def load_player(args):
@@ -55,9 +58,10 @@ def load_player(args):
         model = model_from_file(args.model)
     except (doom.DoomError, ModelFileError) as e:
         fail(str(e))
-    check_record(args.model, args.scenario)
+    preprocessing = check_record(args.model, args.scenario)
     try:
-        env = doom.Doom(args.scenario, seed=args.seed, training=False)
+        env = doom.Doom(args.scenario, seed=args.seed, training=False,
+                        preprocessing=preprocessing)
     except doom.DoomError as e:
         fail(str(e))
     return demo.fitting_player(model, env, args, args.scenario + ' has {} buttons')

@@ -16,6 +16,7 @@ cpu.configure()  # before numpy loads
 import q_learning  # noqa: E402
 from cli.arguments import ArgumentParser, positive_int, say  # noqa: E402
 from envs import ale  # noqa: E402
+from nets.torso import DQNHead  # noqa: E402
 from q_functions import QFunction  # noqa: E402
 from training import experiment  # noqa: E402
 
@@ -39,8 +40,8 @@ def main(env=ale, description=__doc__.splitlines()[0]):
     add_arguments(parser, env)
     args = parser.parse_args()
 
-    def build_model(action_space):
-        return QFunction(action_space.n)
+    def build_model(action_space, observation_shape):
+        return QFunction(action_space.n, head=DQNHead(observation_shape[0]))
 
     def final_epsilon(worker):
         final = q_learning.final_epsilon(worker, args.processes)

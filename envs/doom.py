@@ -3,10 +3,10 @@
 A scenario is a `.cfg` (with its `.wad`): its buttons, rewards and episode end.
 Each of its buttons, pressed alone, is one discrete action, in the order the
 config lists them; an action lasts 4 tics (frame skip 4).  The screen is
-rendered at 160x120 in colour and made into an 84x84 grayscale screen
-(`gray160x120`: luma, an area resize), and the last 4 screens are stacked,
-starting as four copies of the first: the Atari networks and their numpy fast
-path take it unchanged.  Colour would cost 6x the network's time (README).
+rendered at 160x120 in colour and area-resized to 84x84, either made gray
+(`gray160x120`: luma) or kept in colour (`rgb160x120`: 3 channels), and the
+last 4 screens are stacked, starting as four copies of the first: the Atari
+networks and their numpy fast path take 4 or 12 channels.
 
 An episode is a game: it ends as the scenario says, at the player's death or
 when the scenario is won (terminated), or at its timeout (truncated: the state
@@ -33,12 +33,14 @@ ACTION_REPEAT = 4  # tics per agent step
 SIZE = 84
 STACK = 4
 STEP_CAP = 27000  # agent steps, for scenarios that set no timeout of their own
-PREPROCESSING = 'gray160x120'
+# --preprocessing: the screen made gray, or kept in colour (README: why the default).
+PREPROCESSINGS = {'gray160x120': 1, 'rgb160x120': 3}  # channels per screen
+DEFAULT = 'gray160x120'
 # Bundled configs the engine cannot play alone: it crashes on them (multiplayer maps).
 MULTIPLAYER = ('cig', 'multi_duel')
 
 # A resumed run must keep these.
-RUN_FLAGS = ('scenario', 'reward_scale')
+RUN_FLAGS = ('scenario', 'reward_scale', 'preprocessing')
 
 
 def add_arguments(parser):
@@ -49,13 +51,15 @@ def add_arguments(parser):
                         help='training rewards are multiplied by this, then clipped to '
                         '[-1, 1] (default 1; 0.01 for a scenario that pays every tic, such as '
                         'basic or health_gathering)')
+    parser.add_argument('--preprocessing', choices=sorted(PREPROCESSINGS), default=DEFAULT,
+                        help='the screen made gray or kept in colour (default: %(default)s)')
 
 
 def env_maker(args):
     """make_env(seed, training) for a script's parsed flags."""
     def make_env(seed, training):
         return Doom(args.scenario, seed=seed, training=training,
-                    reward_scale=args.reward_scale)
+                    reward_scale=args.reward_scale, preprocessing=args.preprocessing)
     return make_env
 
 
@@ -155,12 +159,13 @@ def check_playable(path):
 
 class Doom(Environment):
     """One scenario (`envs.environment` has the interface).  Observations are
-    uint8 arrays of shape (4, 84, 84); models scale them to [0, 1]."""
+    uint8 arrays of shape (4, 84, 84), or (12, 84, 84) in colour (screen by
+    screen, RGB within each); models scale them to [0, 1]."""
 
-    observation_shape = (STACK, SIZE, SIZE)
     observation_dtype = np.uint8
 
-    def __init__(self, scenario, seed=0, training=True, reward_scale=1.0, step_cap=STEP_CAP):
+    def __init__(self, scenario, seed=0, training=True, reward_scale=1.0, step_cap=STEP_CAP,
+                 preprocessing=DEFAULT):
         super().__init__()
         path = config_path(scenario)
         check_playable(path)
@@ -169,7 +174,9 @@ class Doom(Environment):
         self.actions = [[int(i == j) for j in range(len(buttons))] for i in range(len(buttons))]
         self.action_space = Discrete(len(buttons))
         bundled = path == os.path.join(vizdoom.scenarios_path, scenario + '.cfg')
-        self.record = {'environment': 'doom', 'preprocessing': PREPROCESSING,
+        self.channels = PREPROCESSINGS[preprocessing]
+        self.observation_shape = (STACK * self.channels, SIZE, SIZE)
+        self.record = {'environment': 'doom', 'preprocessing': preprocessing,
                        'scenario': scenario if bundled else os.path.basename(path)}
         self.training = training
         self.reward_scale = reward_scale
@@ -178,15 +185,18 @@ class Doom(Environment):
         self._rgb = None
 
     def _screen(self):
-        """The 84x84 grayscale screen; keeps the colour one for `rgb_frame`."""
+        """The 84x84 screen as channels; keeps the colour one for `rgb_frame`."""
         self._rgb = self.game.get_state().screen_buffer
-        gray = Image.fromarray(self._rgb).convert('L')  # ITU-R 601 luma
-        return np.asarray(gray.resize((SIZE, SIZE), Image.BOX))
+        image = Image.fromarray(self._rgb)
+        if self.channels == 1:
+            image = image.convert('L')  # ITU-R 601 luma
+        return np.asarray(image.resize((SIZE, SIZE), Image.BOX)).reshape(
+            SIZE, SIZE, self.channels).transpose(2, 0, 1)
 
     def reset(self):
         self.game.new_episode()
         self.steps, self.game_score, self.game_over = 0, 0.0, False
-        self.obs[:] = self._screen()
+        self.obs[:] = np.tile(self._screen(), (STACK, 1, 1))
         return self.obs.copy()
 
     def rgb_frame(self):
@@ -198,8 +208,8 @@ class Doom(Environment):
         self.steps += 1
         finished = self.game.is_episode_finished()
         if not finished:  # at the end there is no screen: the last one stays
-            self.obs[:-1] = self.obs[1:]
-            self.obs[-1] = self._screen()
+            self.obs[:-self.channels] = self.obs[self.channels:]
+            self.obs[-self.channels:] = self._screen()
         timeout = (finished and self.game.is_episode_timeout_reached()
                    and not self.game.is_player_dead())
         terminated = finished and not timeout

@@ -8,6 +8,7 @@ import chainer
 
 from nets import vector
 from nets.actor_critic import A3CFF, A3CLSTM
+from nets.torso import DQNHead
 from policies import GaussianPolicy, SoftmaxPolicy
 from q_functions import QFunction
 
@@ -51,15 +52,17 @@ def model_from_file(path):
 
 
 def _on_frames(path, shapes):
-    """The paper's networks on Atari frames."""
+    """The paper's networks on stacked screens (4 gray ones, or Doom's 4 in colour)."""
     pi = shapes.get('2/0/W' if '1/upward/W' in shapes else '1/0/W', ())
+    conv = shapes.get('0/0/W', ())
+    head = DQNHead(conv[1]) if len(conv) == 4 and conv[1] > 0 else None
     if len(pi) == 2 and pi[0] > 0 and '1/upward/W' in shapes:
-        return A3CLSTM(pi[0])
+        return A3CLSTM(pi[0], head=head)
     if len(pi) == 2 and pi[0] > 0 and shapes.get('2/0/W', ())[:1] == (1,):
-        return A3CFF(pi[0])
+        return A3CFF(pi[0], head=head)
     if len(pi) == 2 and pi[0] > 0 and {
             name for name in shapes if not name.startswith('0/')} == {'1/0/W', '1/0/b'}:
-        return QFunction(pi[0])
+        return QFunction(pi[0], head=head)
     raise ModelFileError('{} holds no A3C FF or LSTM model or Q network (datasets: '
                          '{})'.format(path, ', '.join(sorted(shapes)[:6]) or 'none'))
 

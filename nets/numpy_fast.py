@@ -34,18 +34,19 @@ def _patches(x, k, stride):
 
 
 def _conv1_columns(obs):
-    """im2col for conv 8x8 stride 4 by space-to-depth: 84x84x4 becomes 21x21
-    blocks of 64 values, and each 8x8 patch is 2x2 whole blocks, so the copy
-    moves runs of 64 values instead of 8.  Column order: (di, dj, c, ki, kj)."""
-    b = len(obs)
-    blocks = obs.reshape(b, 4, 21, 4, 21, 4).transpose(0, 2, 4, 1, 3, 5)
-    blocks = blocks.astype(np.float32).reshape(b, 21, 21, 64)
-    return _patches(blocks, 2, 1).reshape(b * 400, 256)
+    """im2col for conv 8x8 stride 4 by space-to-depth: 84x84xc becomes 21x21
+    blocks of 16c values, and each 8x8 patch is 2x2 whole blocks, so the copy
+    moves runs of 16c values instead of 8.  Column order: (di, dj, c, ki, kj)."""
+    b, c = obs.shape[:2]
+    blocks = obs.reshape(b, c, 21, 4, 21, 4).transpose(0, 2, 4, 1, 3, 5)
+    blocks = blocks.astype(np.float32).reshape(b, 21, 21, 16 * c)
+    return _patches(blocks, 2, 1).reshape(b * 400, 64 * c)
 
 
 def _conv1_weight(W):
-    """(16, c, kh, kw) -> (16, 256) in `_conv1_columns`' order, kh = 4 di + ki."""
-    return W.reshape(16, 4, 2, 4, 2, 4).transpose(0, 2, 4, 1, 3, 5).reshape(16, 256)
+    """(16, c, kh, kw) -> (16, 64c) in `_conv1_columns`' order, kh = 4 di + ki."""
+    c = W.shape[1]
+    return W.reshape(16, c, 2, 4, 2, 4).transpose(0, 2, 4, 1, 3, 5).reshape(16, 64 * c)
 
 
 def _concat_caches(caches):
@@ -103,8 +104,9 @@ def torso_backward(p, dh, cache, h3, n):
     d1 = d1.reshape(n * 400, 16)
     d1 *= h1.reshape(-1, 16)[:n * 400] > 0
     gW1 = (d1.T @ col1[:n * 400]) * SCALE
-    p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, 4, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
-        16, 4, 8, 8)
+    c = p['/0/0/W'].shape[1]
+    p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, c, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
+        16, c, 8, 8)
     p['/0/0/b'].grad[...] = d1.sum(axis=0)
 
 

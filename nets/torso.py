@@ -21,8 +21,8 @@ def init_like_torch(link):
 class DQNHead(chainer.ChainList):
     """The paper's network: conv 16x8x8/4, conv 32x4x4/2, linear 256, ReLU after each.
 
-    Takes uint8 frames (batch, 4, 84, 84) and scales them to [0, 1] itself, so
-    that observations travel as bytes."""
+    Takes uint8 screens (batch, c, 84, 84), by default 4 gray ones, and scales
+    them to [0, 1] itself, so that observations travel as bytes."""
 
     n_output = 256
 

@@ -127,3 +127,17 @@ def test_the_demo_refuses_other_models(tmp_path):
     seven = saved(tmp_path / 'doom', 7, RECORD)
     r = run('demo_a3c_doom.py', 'basic', seven)
     assert r.returncode == 2 and 'chooses among 7 actions, but basic has 3 buttons' in r.stderr
+
+
+def test_colour_trains_a_twelve_channel_network_that_the_demo_plays(tmp_path):
+    out = str(tmp_path / 'out')
+    r = run('q_doom.py', 1, 'basic', '--method', 'n-step-q', '--preprocessing', 'rgb160x120',
+            '--steps', 500, '--eval-frequency', 500, '--eval-n-runs', 1, '--outdir', out)
+    assert r.returncode == 0, r.stderr
+    model = os.path.join(out, '500_finish.h5')
+    with h5py.File(model, 'r') as f:
+        assert f['0/0/W'].shape == (16, 12, 8, 8)
+        assert f.attrs['preprocessing'] == 'rgb160x120'
+    r = run('demo_a3c_doom.py', 'basic', model, '--n-runs', 1)
+    assert r.returncode == 0, r.stderr
+    assert 'QFunction' in r.stdout and 'rgb160x120' in r.stdout

@@ -35,6 +35,23 @@ def test_observations_and_the_scenarios_buttons_as_actions(scenario, buttons):
     assert obs.std() > 0
 
 
+
+def test_colour_stacks_four_rgb_screens_that_the_gray_one_averages():
+    gray = doom.Doom('basic', seed=0, preprocessing='gray160x120')
+    colour = doom.Doom('basic', seed=0, preprocessing='rgb160x120')
+    assert colour.record['preprocessing'] == 'rgb160x120'
+    for env in (gray, colour):
+        env.reset()
+    for action in (0, 0, 1):
+        g, c = gray.step(action)[0], colour.step(action)[0]
+    assert c.shape == colour.observation_shape == (12, 84, 84) and c.dtype == np.uint8
+    # Screen by screen, R, G and B: their luma is the gray screen (to rounding).
+    luma = (c.reshape(4, 3, 84, 84).astype(float) * [[[.299]], [[.587]], [[.114]]]).sum(1)
+    assert np.abs(luma - g).max() <= 2
+    assert not np.array_equal(c[:3], c[-3:]) and (c[-3] != c[-1]).any()
+    assert DQNHead(12).forward(c[None]).shape == (1, 256)
+
+
 def play(env, action):
     """One episode of the same action: (rewards, terminated, truncated)."""
     env.reset()

@@ -8,28 +8,30 @@ from chainer import functions as F
 import a3c
 from graph_check import assert_fast_path_equals_graph
 from nets.actor_critic import A3CFF, A3CLSTM
-from nets.torso import MLPHead
+from nets.torso import DQNHead, MLPHead
 from nets.numpy_fast import NumpyA3C, NumpyQ, supports
 from q_functions import QFunction
 from q_learning import NStepQLearning
 
 
-def inputs(seed, n=5):
+def inputs(seed, n=5, channels=4):
     rng = np.random.RandomState(seed)
-    obs = rng.randint(0, 256, size=(n, 4, 84, 84)).astype(np.uint8)
+    obs = rng.randint(0, 256, size=(n, channels, 84, 84)).astype(np.uint8)
     actions = list(rng.randint(0, 6, size=n))
     rewards = list(rng.choice([-1.0, 0.0, 1.0], size=n))
-    return obs, actions, rewards, rng.randint(0, 256, size=(4, 84, 84)).astype(np.uint8)
+    return obs, actions, rewards, rng.randint(0, 256, size=(channels, 84, 84)).astype(np.uint8)
 
 
+# 4 gray screens (Atari, Doom in gray) or 4 colour ones (Doom in colour).
+@pytest.mark.parametrize('channels', [4, 12])
 @pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
 @pytest.mark.parametrize('terminal', [True, False])
-def test_same_loss_and_gradients(model_class, terminal):
+def test_same_loss_and_gradients(model_class, terminal, channels):
     np.random.seed(0)
-    model = model_class(6)
+    model = model_class(6, head=DQNHead(channels))
     for _, p in model.namedparams():  # larger weights than at init: live units everywhere
         p.array *= 3
-    obs, actions, rewards, last = inputs(1)
+    obs, actions, rewards, last = inputs(1, channels=channels)
     last = None if terminal else last
     state = model.initial_state()
     if state is not None:
@@ -61,12 +63,13 @@ def test_only_the_papers_networks_take_the_fast_path():
     assert a3c.A3C(A3CFF(4), None, fast=False).fast is None
 
 
-def test_q_network_same_loss_gradients_and_values():
+@pytest.mark.parametrize('channels', [4, 12])
+def test_q_network_same_loss_gradients_and_values(channels):
     np.random.seed(5)
-    model = QFunction(6)
+    model = QFunction(6, head=DQNHead(channels))
     for _, p in model.namedparams():
         p.array *= 3
-    obs, actions, _, _ = inputs(6)
+    obs, actions, _, _ = inputs(6, channels=channels)
     targets = np.random.RandomState(7).randn(len(actions))
     q = F.select_item(model(obs), np.asarray(actions, dtype=np.int32))
     loss = F.sum(F.square(targets.astype(np.float32) - q)) / 2

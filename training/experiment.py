@@ -70,7 +70,7 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     """Runs a training script to its end; returns its exit status.
 
     `make_env(seed, training)` makes an environment (a ValueError is bad
-    input); `build_model(action_space)` the network; `make_agent(shared, seed,
+    input); `build_model(action_space, observation_shape)` the network; `make_agent(shared, seed,
     worker)` one process's agent around `shared`: the shared `model`,
     `optimizer` and `target` network (None without `target_network`), and the
     `lr_schedule`.  `statistics` are the agent's scores.txt columns.  The queue
@@ -85,11 +85,11 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     except ValueError as e:
         fail(str(e))
     # What the parent needs of the environment; then it goes (a Doom engine would idle on).
-    action_space, record = env.action_space, env.record
+    action_space, observation_shape, record = env.action_space, env.observation_shape, env.record
     del env
     outdir, resume, start = run_folder.prepare(args, tuple(must_match))
     np.random.seed(args.seed)  # the initial weights
-    model = build_model(action_space)
+    model = build_model(action_space, observation_shape)
     # The schedule is the one source of the rate: each agent sets it at each step.
     schedule = LinearDecay(args.lr, args.steps)
     optimizer = RMSpropAsync(lr=schedule(start), alpha=args.rmsprop_alpha,
@@ -124,8 +124,9 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     if args.architecture == 'hogwild':
         return train_async(settings, make_env, agent, model, optimizer, board)
     queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
-    return train_queue(settings, queue, make_env, lambda seed, index: make_actor(shared, seed, index),
-                       lambda: make_learner(shared), agent, model, optimizer, board)
+    actor = lambda seed, index: make_actor(shared, seed, index)  # noqa: E731
+    return train_queue(settings, queue, make_env, actor, lambda: make_learner(shared), agent,
+                       model, optimizer, board)
 
 
 def _resume(args, outdir, resume, start, model, optimizer):
