@@ -26,8 +26,8 @@ from training import experiment  # noqa: E402
 BETA = {'discrete': 1e-2, 'continuous': 1e-4}
 
 
-def main():
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser):
+    """This script's flags: the harness's, the task's, the method's."""
     experiment.add_arguments(parser)
     gym.add_arguments(parser)
     # The task's rewards make values in the hundreds, whose gradients nearly all
@@ -39,6 +39,11 @@ def main():
     parser.add_argument('--beta', type=nonnegative_float,
                         help='entropy bonus weight (default: {discrete} for discrete '
                         'actions, {continuous} for continuous ones)'.format(**BETA))
+
+
+def main():
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
     args = parser.parse_args()
     try:
         env = gym.Gym(args.task)

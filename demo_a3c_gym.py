@@ -18,10 +18,9 @@ cpu.configure()  # before numpy loads
 from cli import demo  # noqa: E402
 from cli.arguments import ArgumentParser, fail  # noqa: E402
 from envs import gym  # noqa: E402
-from envs.environment import Discrete  # noqa: E402
 from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
 from nets.torso import MLPHead  # noqa: E402
-from policies import GaussianPolicy  # noqa: E402
+from nets.vector import misfit  # noqa: E402
 
 
 def parse_args(argv):
@@ -41,17 +40,9 @@ def check_fits(path, model, env, task):
     """Bad input ends here: a network that cannot play this task."""
     if not isinstance(model[0], MLPHead):
         fail('{} holds a network on Atari frames; play it with demo_a3c_ale.py'.format(path))
-    n_input, policy = model[0][0].W.shape[1], model[-2]
-    if n_input != env.observation_shape[0]:
-        fail('{} observes {} numbers, but {} gives {}'.format(
-            path, n_input, task, env.observation_shape[0]))
-    discrete = isinstance(env.action_space, Discrete)
-    size = env.action_space.n if discrete else len(env.action_space.low)
-    if discrete == isinstance(policy, GaussianPolicy) or policy[0].W.shape[0] != size:
-        fail('{} {} {}, but {} takes {} {}'.format(
-            path, 'draws a vector of' if isinstance(policy, GaussianPolicy) else
-            'chooses among', policy[0].W.shape[0], task, 'one of' if discrete else
-            'a vector of', size))
+    problem = misfit(model, env, task)
+    if problem:
+        fail('{} {}'.format(path, problem))
 
 
 def main(argv=None):

@@ -1,14 +1,17 @@
 """The trained-model zoo's entry format, checked (trained_model/README.md describes it).
 
-    python zoo.py [trained_model/<game>_<kind> ...]    (default: every entry)
+    python zoo.py [trained_model/<name>_<kind> ...]    (default: every entry)
 
-<kind> is what trained it: `ff` or `lstm` (a3c_ale.py), `nstep_q`, `onestep_q` or
-`sarsa` (q_ale.py's methods), with `_queue` after it for `--architecture queue`.
+<name> is the Atari game, ViZDoom scenario or Gymnasium task (in snake case,
+without its version) the model file records; <kind> is what trained it: `ff` or
+`lstm` (A3C), `nstep_q`, `onestep_q` or `sarsa` (the value methods), with
+`_queue` after it for `--architecture queue`.
 
 An entry's README is written by hand, so everything it claims is compared
 with what the folder holds: a figure that disagrees is a problem.
 """
 import argparse
+import collections
 import glob
 import importlib
 import os
@@ -18,9 +21,11 @@ import sys
 
 from PIL import Image
 
-from envs import ale
+from envs import ale, doom, gym
+from nets import vector
 from nets.actor_critic import A3CFF, A3CLSTM
-from nets.model_files import ModelFileError, model_from_file, n_actions_of
+from nets.model_files import ModelFileError, model_from_file, n_actions_of, record_of
+from nets.torso import MLPHead
 from plot_scores import ScoresError, read_scores
 from q_functions import QFunction
 
@@ -28,12 +33,43 @@ ZOO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'trained_model')
 FIELDS = ('command', 'steps', 'processes', 'machine', 'wall-clock hours',
           'final evaluation mean', 'final evaluation median',
           'final evaluation episodes')
-# The training scripts an entry's command may run, and the kinds of network they train.
-TRAINERS = ('a3c_ale.py', 'q_ale.py')
+NO_ANIMATION = 'no animation'  # the line that excuses a Gymnasium entry's missing GIF
 METHOD_KINDS = {'n-step-q': 'nstep_q', 'one-step-q': 'onestep_q', 'sarsa': 'sarsa'}
 NETWORKS = dict({'ff': A3CFF, 'lstm': A3CLSTM}, **{k: QFunction for k in METHOD_KINDS.values()})
 _NAME = re.compile(r'^(.+)_({})(_queue)?$'.format('|'.join(NETWORKS)))
 _FIELD = re.compile(r'^\s*[-*]\s*([a-z][a-z -]*?)\s*:\s*(.*?)\s*$', re.IGNORECASE)
+
+
+def _file_name(argument):
+    """A bundled name, or a ROM's or config's path, as a folder's name: roms/pong.bin -> pong."""
+    return os.path.splitext(os.path.basename(argument))[0]
+
+
+def snake_case(task):
+    """A Gymnasium id as a folder's name: InvertedPendulum-v5 -> inverted_pendulum."""
+    name = re.sub(r'-v\d+$', '', task)
+    return re.sub(r'(?<=[a-z0-9])(?=[A-Z])', '_', name).replace('-', '_').lower()
+
+
+# Each environment a model file can record (its `environment`): what it plays,
+# the scripts that train there, the training command's argument and the record's
+# key that name what was played, the folder name made of that, the names a folder
+# may have (None: any), and how to build it (for its action space).
+Environment = collections.namedtuple(
+    'Environment', 'title scripts argument key folder_name bundled make')
+ENVIRONMENTS = {
+    'ale': Environment('Atari game', ('a3c_ale.py', 'q_ale.py'), 'rom', 'game',
+                       _file_name, ale.game_names, ale.ALE),
+    'doom': Environment('ViZDoom scenario', ('a3c_doom.py', 'q_doom.py'), 'scenario',
+                        'scenario', _file_name, doom.scenario_names,
+                        lambda scenario: doom.Doom(scenario, training=False)),
+    'gym': Environment('Gymnasium task', ('a3c_gym.py',), 'task', 'task', snake_case,
+                       None, gym.Gym),
+}
+TRAINERS = tuple(s for e in ENVIRONMENTS.values() for s in e.scripts)
+_UNMAKEABLE = (ale.RomError, doom.DoomError, gym.TaskError)
+# An entry's folder, as its name reads, and what its model file records it was trained on.
+Entry = collections.namedtuple('Entry', 'folder name kind queued environment played')
 
 
 def entries():
@@ -46,7 +82,7 @@ def readme_fields(path):
     with open(path, encoding='utf-8') as f:
         for line in f:
             m = _FIELD.match(line)
-            if m and m.group(1).lower() in FIELDS:
+            if m and m.group(1).lower() in FIELDS + (NO_ANIMATION,):
                 fields[m.group(1).lower()] = m.group(2)
     return fields
 
@@ -83,23 +119,28 @@ def _number(fields, name, kind, problems):
 
 def check_entry(path):
     """Every way the folder falls short of the format; [] when it is a good entry."""
-    name = os.path.basename(os.path.normpath(path))
+    folder = os.path.basename(os.path.normpath(path))
     if not os.path.isdir(path):
         return ['{} is not a folder'.format(path)]
-    m = _NAME.match(name)
-    if not m or m.group(1) not in ale.game_names():
-        return ['{}: the folder name is not <game>_<{}>[_queue] with a game bundled with '
-                'ale-py'.format(name, '|'.join(NETWORKS))]
-    game, kind, queued = m.group(1), m.group(2), bool(m.group(3))
+    m = _NAME.match(folder)
+    if not m:
+        return ['{}: the folder name is not <name>_<{}>[_queue]'.format(
+            folder, '|'.join(NETWORKS))]
     problems = []
 
     def present(filename):
         if os.path.isfile(os.path.join(path, filename)):
             return True
-        problems.append('{}: no {}'.format(name, filename))
+        problems.append('{}: no {}'.format(folder, filename))
         return False
 
-    model_steps = _check_model(path, name, game, kind, problems)
+    model, model_steps, record = _load_model(path, folder, problems)
+    entry = Entry(folder, m.group(1), m.group(2), bool(m.group(3)), None, None)
+    if model is not None:
+        entry = _trained_on(entry, record, problems)
+    named = _check_name(entry)  # said first: a wrong name explains what follows
+    if entry.environment is not None:
+        _check_network(entry, model, problems)
     last = None
     if present('scores.txt'):
         try:
@@ -108,21 +149,132 @@ def check_entry(path):
             last = {k: v[-1] for k, v in scores.items()}
         except ScoresError as e:
             problems.append(str(e))
-    for filename, fmt in (('scores.png', 'PNG'), ('animation.gif', 'GIF')):
-        if present(filename):
-            _check_image(os.path.join(path, filename), fmt, problems)
+    if present('scores.png'):
+        _check_image(os.path.join(path, 'scores.png'), 'PNG', problems)
+    fields = None
     if present('README.md'):
-        _check_readme(os.path.join(path, 'README.md'), (game, kind, queued), model_steps,
-                      last, problems)
-    return problems
+        fields = _readme(os.path.join(path, 'README.md'), problems)
+    _check_animation(path, entry, fields, problems)
+    if fields is not None:
+        _check_readme(fields, entry, model_steps, last, problems)
+    return named + problems
 
 
-def _check_readme(path, entry, model_steps, last, problems):
+def _load_model(path, folder, problems):
+    """The one final model: (the network, its step count, its record); Nones where
+    there is none to load."""
+    models = sorted(os.path.basename(p) for p in glob.glob(os.path.join(path, '*.h5')))
+    if len(models) != 1:
+        problems.append('{}: {} model files (*.h5: {}); an entry keeps exactly one, the '
+                        'final model'.format(folder, len(models), ', '.join(models) or 'none'))
+        return None, None, None
+    model_path = os.path.join(path, models[0])
+    if not os.path.isfile(model_path + '.opt'):
+        problems.append('{}: no {}.opt beside the model'.format(folder, models[0]))
+    m = re.match(r'^(\d+)_finish\.h5$', models[0])
+    if not m:
+        problems.append('{}: the model {} is not named <steps>_finish.h5'.format(
+            folder, models[0]))
+    steps = int(m.group(1)) if m else None
     try:
-        fields = readme_fields(path)
+        return model_from_file(model_path), steps, record_of(model_path)
+    except ModelFileError as e:
+        problems.append(str(e))
+        return None, steps, None
+
+
+def _trained_on(entry, record, problems):
+    """The entry, with the environment and the game, scenario or task its model
+    file records.  A file that records nothing was saved before files did, when
+    only Atari was trained: its game is then the folder's."""
+    if not record:
+        return entry._replace(environment='ale', played=entry.name)
+    environment = ENVIRONMENTS.get(record.get('environment'))
+    played = environment and record.get(environment.key)
+    if not played:
+        problems.append('{}: the model file records {}, no environment the zoo knows'.format(
+            entry.folder, ', '.join('{} {}'.format(k, v) for k, v in sorted(record.items()))))
+        return entry
+    return entry._replace(environment=record['environment'], played=played)
+
+
+def _check_name(entry):
+    """Problems of the folder's name against what the model file records."""
+    if entry.environment is None:
+        return []
+    env = ENVIRONMENTS[entry.environment]
+    name = env.folder_name(entry.played)
+    if name != entry.name:
+        return ['{}: the folder name says {}, but the model file records the {} {}, '
+                'so the folder is {}'.format(entry.folder, entry.name, env.title, entry.played,
+                                             name + entry.folder[len(entry.name):])]
+    if env.bundled is not None and name not in env.bundled():
+        return ['{}: the folder name is no bundled {} (the model file records {}); entries '
+                'are named by bundled ones'.format(entry.folder, env.title, entry.played)]
+    return []
+
+
+def _check_network(entry, model, problems):
+    """The network the folder's name and its environment call for, and its actions."""
+    env = ENVIRONMENTS[entry.environment]
+    vectors = entry.environment == 'gym'
+    got = _network(type(model), isinstance(model[0], MLPHead))
+    wanted = _network(NETWORKS[entry.kind], vectors)
+    if got != wanted:
+        problems.append('{}: the model is {}, the folder name says {}'.format(
+            entry.folder, got, wanted))
+        return
+    try:
+        played = env.make(entry.played)
+    except _UNMAKEABLE as e:
+        problems.append('{}: {}'.format(entry.folder, e))
+        return
+    if vectors:
+        misfit = vector.misfit(model, played, entry.played)
+        if misfit:
+            problems.append('{}: the model {}'.format(entry.folder, misfit))
+    elif n_actions_of(model) != played.action_space.n:
+        problems.append('{}: the model has {} actions, {} has {}'.format(
+            entry.folder, n_actions_of(model), entry.played, played.action_space.n))
+
+
+def _network(cls, vectors):
+    name = {A3CFF: 'A3C FF', A3CLSTM: 'A3C LSTM', QFunction: 'a Q network'}.get(
+        cls, cls.__name__)
+    return name + (' on vectors' if vectors else '')
+
+
+def _readme(path, problems):
+    """The README's fields, or None (with a problem said) if it cannot be read."""
+    try:
+        return readme_fields(path)
     except (OSError, UnicodeDecodeError) as e:
         problems.append('{} cannot be read: {}'.format(path, e))
+
+
+def _check_animation(path, entry, fields, problems):
+    """A GIF, which a Gymnasium entry may lack if its README says why."""
+    gif = os.path.join(path, 'animation.gif')
+    excuse = (fields or {}).get(NO_ANIMATION)
+    if os.path.isfile(gif):
+        _check_image(gif, 'GIF', problems)
+        if excuse is not None:
+            problems.append('README.md says "- {}: {}", but the folder holds animation.gif'
+                            .format(NO_ANIMATION, excuse))
         return
+    if excuse and entry.environment in ('gym', None):
+        return
+    if entry.environment == 'gym':
+        why = (', and the "- {}:" line of README.md gives no reason' if excuse is not None
+               else ' (a Gymnasium entry may say why instead, in a "- {}: <reason>" line '
+               'of README.md)').format(NO_ANIMATION)
+    else:
+        why = ' (a "- {}:" line excuses only a Gymnasium entry)'.format(NO_ANIMATION) \
+            if excuse is not None else ''
+    problems.append('{}: no animation.gif{}'.format(entry.folder, why))
+
+
+def _check_readme(fields, entry, model_steps, last, problems):
     absent = [f for f in FIELDS if not fields.get(f)]
     if absent:
         problems.append('README.md lacks the lines: {}'.format(
@@ -153,14 +305,14 @@ def _check_readme(path, entry, model_steps, last, problems):
 
 
 def _check_command(command, got, entry, problems):
-    """The README's training command against its figures and the folder's name."""
+    """The README's training command against its figures, the folder's name and
+    the environment its model file records."""
     steps = got.get('steps')
     try:
         args = parse_command(command)
     except ValueError as e:
         problems.append('README.md training command: {}'.format(e))
         return
-    rom = os.path.splitext(os.path.basename(args.rom))[0]
     mean = got.get('final evaluation mean')
     if args.target_score is None:
         _compare('steps', args.steps, steps, problems)
@@ -172,57 +324,37 @@ def _check_command(command, got, entry, problems):
             problems.append('README.md gives the final evaluation mean as {:g}, below the '
                             'training command\'s --target-score {:g}, which it stopped at'
                             .format(mean, args.target_score))
-    game, kind, queued = entry
     compared = [('processes', args.processes, got.get('processes')),
                 ('evaluation episodes', args.eval_n_runs, got.get('final evaluation episodes')),
-                ('game', rom, game),
-                ('--architecture', args.architecture, 'queue' if queued else 'hogwild')]
-    if args.script == 'q_ale.py':
-        compared.append(('--method', METHOD_KINDS.get(args.method), kind))
+                ('--architecture', args.architecture, 'queue' if entry.queued else 'hogwild')]
+    if hasattr(args, 'method'):
+        compared.append(('--method', METHOD_KINDS.get(args.method), entry.kind))
     else:
-        compared.append(('--use-lstm', args.use_lstm, kind == 'lstm'))
+        compared.append(('--use-lstm', args.use_lstm, entry.kind == 'lstm'))
     for what, in_command, claimed in compared:
         _compare(what, in_command, claimed, problems)
+    if entry.environment is not None:
+        _check_command_environment(args, entry, problems)
+
+
+def _check_command_environment(args, entry, problems):
+    """The command's script and what it plays: the model file's environment and the folder's."""
+    env = ENVIRONMENTS[entry.environment]
+    if args.script not in env.scripts:
+        problems.append('README.md training command runs {}, but the model file records '
+                        'the {} {} ({} train there)'.format(
+                            args.script, env.title, entry.played, ', '.join(env.scripts)))
+        return
+    played = getattr(args, env.argument)
+    if env.folder_name(played) != entry.name:
+        problems.append('README.md training command has {} {}, the entry {}'.format(
+            env.key, played, entry.name))
 
 
 def _compare(what, in_command, claimed, problems):
     if claimed is not None and in_command != claimed:
         problems.append('README.md training command has {} {}, the entry {}'.format(
             what, in_command, claimed))
-
-
-def _check_model(path, name, game, kind, problems):
-    """The one final model; returns its step count, or None."""
-    models = sorted(os.path.basename(p) for p in glob.glob(os.path.join(path, '*.h5')))
-    if len(models) != 1:
-        problems.append('{}: {} model files (*.h5: {}); an entry keeps exactly one, the '
-                        'final model'.format(name, len(models), ', '.join(models) or 'none'))
-        return None
-    model_path = os.path.join(path, models[0])
-    if not os.path.isfile(model_path + '.opt'):
-        problems.append('{}: no {}.opt beside the model'.format(name, models[0]))
-    m = re.match(r'^(\d+)_finish\.h5$', models[0])
-    if not m:
-        problems.append('{}: the model {} is not named <steps>_finish.h5'.format(
-            name, models[0]))
-    try:
-        model = model_from_file(model_path)
-    except ModelFileError as e:
-        problems.append(str(e))
-        return None
-    if type(model) is not NETWORKS[kind]:
-        problems.append('{}: the model is {}, the folder name says {}'.format(
-            name, _network(type(model)), _network(NETWORKS[kind])))
-    n_model, n_game = n_actions_of(model), ale.ALE(game).action_space.n
-    if n_model != n_game:
-        problems.append('{}: the model has {} actions, {} has {}'.format(
-            name, n_model, game, n_game))
-    return int(m.group(1)) if m else None
-
-
-def _network(cls):
-    return {A3CFF: 'A3C FF', A3CLSTM: 'A3C LSTM', QFunction: 'a Q network'}.get(
-        cls, cls.__name__)
 
 
 def _check_image(path, fmt, problems):

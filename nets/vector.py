@@ -42,3 +42,20 @@ def from_shapes(shapes):
     n_cells = shapes.get('1/lateral/W', (0, 0))[1]
     return build(torso[1], mean[0], pi + '1/W' in shapes, lstm, n_hidden=torso[0],
                  n_cells=n_cells)
+
+
+def misfit(model, env, task):
+    """Why a network of these (its head an MLPHead) cannot play `env`, the
+    Gymnasium `task`: words to follow its name ('observes 4 numbers, but
+    Pendulum-v1 gives 3'); None if it can."""
+    n_input, policy = model[0][0].W.shape[1], model[-2]
+    if n_input != env.observation_shape[0]:
+        return 'observes {} numbers, but {} gives {}'.format(
+            n_input, task, env.observation_shape[0])
+    discrete = isinstance(env.action_space, Discrete)
+    size = env.action_space.n if discrete else len(env.action_space.low)
+    if discrete == isinstance(policy, GaussianPolicy) or policy[0].W.shape[0] != size:
+        return '{} {}, but {} takes {} {}'.format(
+            'draws a vector of' if isinstance(policy, GaussianPolicy) else 'chooses among',
+            policy[0].W.shape[0], task, 'one of' if discrete else 'a vector of', size)
+    return None

@@ -11,6 +11,9 @@ import pytest
 from PIL import Image
 
 import zoo
+from nets import vector
+from nets.actor_critic import A3CFF
+from training import checkpoints
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -30,18 +33,18 @@ def script(*args):
     return result
 
 
-@pytest.fixture(scope='session')
-def stand_in(tmp_path_factory):
-    """trained_model/pong_ff as it would look after a (very) short training run."""
-    run = tmp_path_factory.mktemp('run') / 'out'
-    script('a3c_ale.py', 2, 'pong', '--steps', 2000, '--eval-frequency', 1000,
-           '--eval-n-runs', 1, '--outdir', run)
-    entry = tmp_path_factory.mktemp('zoo') / 'pong_ff'
+def make_stand_in(factory, folder, train, demo, played):
+    """trained_model/<folder> as it would look after a (very) short run of
+    `train` (a script and its arguments), its GIF recorded by the `demo` script."""
+    run = factory.mktemp('run') / 'out'
+    script(*train, '--outdir', run)
+    entry = factory.mktemp('zoo') / folder
     entry.mkdir()
-    for name in ('2000_finish.h5', '2000_finish.h5.opt', 'scores.txt'):
+    model = next(run.glob('*_finish.h5')).name
+    for name in (model, model + '.opt', 'scores.txt'):
         shutil.copy(run / name, entry / name)
-    script('demo_a3c_ale.py', 'pong', entry / '2000_finish.h5', '--n-runs', 1,
-           '--deterministic', '--record', entry / 'animation.gif')
+    script(demo, played, entry / model, '--n-runs', 1, '--deterministic',
+           '--record', entry / 'animation.gif')
     script('plot_scores.py', entry / 'scores.txt')
     with open(run / 'args.txt') as f:
         record = json.load(f)
@@ -49,16 +52,23 @@ def stand_in(tmp_path_factory):
         lines = [line.rstrip('\n').split('\t') for line in f]
     last = dict(zip(lines[0], lines[-1]))
     (entry / 'README.md').write_text('\n'.join([
-        '# Pong, A3C FF (a stand-in from a test)', '',
+        '# {} (a stand-in from a test)'.format(folder), '',
         '- command: `python {}`'.format(shlex.join(record['command'])),
-        '- steps: 2000',
-        '- processes: 2',
+        '- steps: {}'.format(last['steps']),
+        '- processes: {}'.format(record['args']['processes']),
         '- machine: {}, {} cores'.format(platform.machine(), os.cpu_count()),
         '- wall-clock hours: {:.4f}'.format(float(last['elapsed']) / 3600),
         '- final evaluation mean: {}'.format(last['mean']),
         '- final evaluation median: {}'.format(last['median']),
-        '- final evaluation episodes: 1', '']))
+        '- final evaluation episodes: {}'.format(record['args']['eval_n_runs']), '']))
     return entry
+
+
+@pytest.fixture(scope='session')
+def stand_in(tmp_path_factory):
+    return make_stand_in(tmp_path_factory, 'pong_ff', (
+        'a3c_ale.py', 2, 'pong', '--steps', 2000, '--eval-frequency', 1000,
+        '--eval-n-runs', 1), 'demo_a3c_ale.py', 'pong')
 
 
 def test_a_complete_entry_has_no_problems(stand_in):
@@ -133,8 +143,6 @@ def test_the_folder_name_must_say_the_network(stand_in, tmp_path):
     os.rename(entry, tmp_path / 'not_a_game_ff')
     assert 'folder name' in zoo.check_entry(str(tmp_path / 'not_a_game_ff'))[0]
 
-
-
 def test_value_method_and_queue_entries_are_named_for_what_trained_them(stand_in, tmp_path):
     args = zoo.parse_command('`python q_ale.py 2 pong --method n-step-q --target-score 18`')
     assert (args.script, args.method, args.processes, args.target_score) == (
@@ -150,3 +158,112 @@ def test_value_method_and_queue_entries_are_named_for_what_trained_them(stand_in
                for p in zoo.check_entry(str(queued)))
     _edit(queued / 'README.md', '--steps 2000', '--steps 2000 --architecture queue')
     assert zoo.check_entry(str(queued)) == []
+
+
+def copy(entry, tmp_path, folder):
+    shutil.copytree(entry, tmp_path / folder)
+    return tmp_path / folder
+
+
+def problems_of(entry):
+    return '\n'.join(zoo.check_entry(str(entry)))
+
+
+def resave(entry, model, record):
+    """The entry's model file replaced by the untrained `model`, recording `record`."""
+    checkpoints.atomic_save(str(next(entry.glob('*_finish.h5'))), model, record)
+
+
+@pytest.fixture(scope='session')
+def gym_stand_in(tmp_path_factory):
+    return make_stand_in(tmp_path_factory, 'cart_pole_ff', (
+        'a3c_gym.py', 2, 'CartPole-v1', '--steps', 2000, '--eval-frequency', 1000,
+        '--eval-n-runs', 1), 'demo_a3c_gym.py', 'CartPole-v1')
+
+
+@pytest.fixture(scope='session')
+def doom_stand_in(tmp_path_factory):
+    return make_stand_in(tmp_path_factory, 'defend_the_center_ff', (
+        'a3c_doom.py', 2, 'defend_the_center', '--steps', 1000, '--eval-frequency', 1000,
+        '--eval-n-runs', 1), 'demo_a3c_doom.py', 'defend_the_center')
+
+
+def test_gymnasium_and_doom_entries_have_no_problems(gym_stand_in, doom_stand_in):
+    assert zoo.check_entry(str(gym_stand_in)) == []
+    assert zoo.check_entry(str(doom_stand_in)) == []
+
+
+@pytest.mark.parametrize('task,folder', [
+    ('InvertedPendulum-v5', 'inverted_pendulum'), ('HalfCheetah-v5', 'half_cheetah'),
+    ('CartPole-v1', 'cart_pole'), ('MountainCarContinuous-v0', 'mountain_car_continuous'),
+    ('Pendulum-v1', 'pendulum')])
+def test_a_gymnasium_folder_is_its_task_in_snake_case(task, folder):
+    assert zoo.snake_case(task) == folder
+
+
+def test_a_gymnasium_folder_names_the_task_the_model_records(gym_stand_in, tmp_path):
+    problems = problems_of(copy(gym_stand_in, tmp_path, 'inverted_pendulum_ff'))
+    assert 'the folder name says inverted_pendulum, but the model file records the ' \
+        'Gymnasium task CartPole-v1, so the folder is cart_pole_ff' in problems
+    assert 'training command has task CartPole-v1, the entry inverted_pendulum' in problems
+    problems = problems_of(copy(gym_stand_in, tmp_path, 'cart_pole_lstm'))
+    assert 'the model is A3C FF on vectors, the folder name says A3C LSTM on vectors' \
+        in problems
+    assert '--use-lstm False, the entry True' in problems
+
+
+def test_a_gymnasium_command_must_play_the_recorded_task(gym_stand_in, tmp_path):
+    entry = copy(gym_stand_in, tmp_path, 'cart_pole_ff')
+    _edit(entry / 'README.md', 'a3c_gym.py 2 CartPole-v1', 'a3c_gym.py 2 Acrobot-v1')
+    assert 'training command has task Acrobot-v1, the entry cart_pole' in problems_of(entry)
+    _edit(entry / 'README.md', 'a3c_gym.py 2 Acrobot-v1', 'a3c_ale.py 2 pong')
+    assert zoo.check_entry(str(entry)) == [
+        'README.md training command runs a3c_ale.py, but the model file records the '
+        'Gymnasium task CartPole-v1 (a3c_gym.py train there)']
+
+
+def test_a_gymnasium_model_must_fit_its_task(gym_stand_in, tmp_path):
+    entry = copy(gym_stand_in, tmp_path, 'cart_pole_ff')
+    task = {'environment': 'gym', 'task': 'CartPole-v1'}
+    resave(entry, vector.build(4, 1, True, False), task)
+    assert 'the model draws a vector of 1, but CartPole-v1 takes one of 2' in problems_of(entry)
+    resave(entry, vector.build(3, 2, False, False), task)
+    assert 'the model observes 3 numbers, but CartPole-v1 gives 4' in problems_of(entry)
+    resave(entry, A3CFF(2), task)
+    assert 'the model is A3C FF, the folder name says A3C FF on vectors' in problems_of(entry)
+    resave(entry, vector.build(4, 2, False, False), {'environment': 'nes', 'game': 'mario'})
+    assert 'the model file records environment nes, game mario, no environment the zoo ' \
+        'knows' in problems_of(entry)
+
+
+def test_a_gymnasium_entry_may_say_why_it_has_no_animation(gym_stand_in, tmp_path):
+    entry = copy(gym_stand_in, tmp_path, 'cart_pole_ff')
+    _readme_line(entry, 'no animation', 'no OpenGL')  # not there yet: nothing changes
+    _edit(entry / 'README.md', '- steps:', '- no animation: no OpenGL here\n- steps:')
+    assert 'the folder holds animation.gif' in problems_of(entry)  # a GIF is still checked
+    os.remove(entry / 'animation.gif')
+    assert zoo.check_entry(str(entry)) == []
+    _readme_line(entry, 'no animation', '')
+    assert 'the "- no animation:" line of README.md gives no reason' in problems_of(entry)
+    _readme_line(entry, 'no animation', None)
+    assert 'no animation.gif (a Gymnasium entry may say why instead' in problems_of(entry)
+
+
+def test_doom_entries_are_named_and_checked_as_atari_ones(doom_stand_in, tmp_path):
+    args = zoo.parse_command('`python q_doom.py 2 health_gathering --method sarsa '
+                             '--reward-scale 0.01`')
+    assert (args.script, args.scenario, args.method, args.reward_scale) == (
+        'q_doom.py', 'health_gathering', 'sarsa', 0.01)
+    problems = problems_of(copy(doom_stand_in, tmp_path, 'health_gathering_ff'))
+    assert 'the folder name says health_gathering, but the model file records the ViZDoom ' \
+        'scenario defend_the_center, so the folder is defend_the_center_ff' in problems
+    assert 'training command has scenario defend_the_center, the entry health_gathering' \
+        in problems
+    entry = copy(doom_stand_in, tmp_path, 'defend_the_center_ff')
+    os.remove(entry / 'animation.gif')
+    _edit(entry / 'README.md', '- steps:', '- no animation: none\n- steps:')
+    assert 'no animation.gif (a "- no animation:" line excuses only a Gymnasium entry)' \
+        in problems_of(entry)
+    resave(entry, A3CFF(7), {'environment': 'doom', 'scenario': 'defend_the_center',
+                             'preprocessing': 'gray160x120'})
+    assert 'the model has 7 actions, defend_the_center has 3' in problems_of(entry)
