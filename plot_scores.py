@@ -10,6 +10,14 @@ shaded from the lowest to the highest run, with each run's mean faint behind
 it; give --out.  Columns are found by the header's names, so the original
 Chainer repository's files (steps elapsed mean median stdev) work too.
 
+    python plot_scores.py --compare A.txt B.txt ... [--label A --label B ...]
+                          [--x steps|hours] --out FILE.png
+
+Several runs of different methods (the paper's Figure 1): each its own line
+of evaluation means, labelled with its --label (default: its folder's name),
+against training steps or against the hours of training its `elapsed`
+column counts.
+
     python plot_scores.py SWEEP [--best 5]
 
 A sweep's folder (sweep.py): as the paper reports its 50 runs per game, the
@@ -150,6 +158,24 @@ def plot(paths, title=None):
     return fig
 
 
+def compare(paths, labels, x='steps', title=None):
+    """One line per run, labelled; `x` 'steps' or 'hours'; raises ScoresError."""
+    runs = [read_scores(p, ('steps', 'elapsed', 'mean')) for p in paths]
+    fig = Figure(figsize=(6.4, 4.2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for run, label in zip(runs, labels):
+        xs = run['steps'] / 1e6 if x == 'steps' else run['elapsed'] / 3600
+        ax.plot(xs, run['mean'], marker='.', linewidth=2, label=label)
+    ax.set_xlabel('training steps (millions)' if x == 'steps' else 'training hours')
+    ax.set_ylabel('score (mean of the evaluation games)')
+    ax.set_title(title if title is not None else ', '.join(labels))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
 def sweep_runs(path):
     """[(scores.txt, learning rate, final mean)] of the sweep's runs that have
     evaluated, best first; raises ScoresError."""
@@ -235,7 +261,18 @@ def main(argv=None):
                         'default for one file: its name with .png for .txt')
     parser.add_argument('--best', type=positive_int, default=5,
                         help='a sweep: draw the mean of this many best runs (default 5)')
+    parser.add_argument('--compare', action='store_true',
+                        help='the files are runs of different methods: one line each')
+    parser.add_argument('--label', action='append', default=[],
+                        help='--compare: the next file\'s name in the legend (default: '
+                        'its folder\'s)')
+    parser.add_argument('--x', choices=('steps', 'hours'), default='steps',
+                        help='--compare: training steps or training hours (default: steps)')
     args = parser.parse_args(argv)
+    if args.compare:
+        return _main_compare(args)
+    if args.label or args.x != 'steps':
+        fail('--label and --x go with --compare')
     if len(args.scores) == 1 and os.path.isfile(os.path.join(args.scores[0], folder.PLAN)):
         return _main_sweep(args)
     if len(args.scores) > 1 and not args.out:
@@ -246,6 +283,21 @@ def main(argv=None):
     except ScoresError as e:
         fail(str(e))
     _save_or_fail(fig, out)
+    return 0
+
+
+def _main_compare(args):
+    if not args.out:
+        fail('a comparison is one plot: name it with --out FILE.png')
+    if len(args.label) > len(args.scores):
+        fail('{} labels for {} files'.format(len(args.label), len(args.scores)))
+    labels = args.label + [os.path.basename(os.path.dirname(os.path.abspath(p)))
+                           for p in args.scores[len(args.label):]]
+    try:
+        fig = compare(args.scores, labels, args.x, args.title)
+    except ScoresError as e:
+        fail(str(e))
+    _save_or_fail(fig, args.out)
     return 0
 
 

@@ -195,3 +195,37 @@ def test_a_sweep_with_no_evaluation_yet_is_one_line_and_status_2(tmp_path, capsy
         plot_scores.main([path])
     err = capsys.readouterr().err
     assert exit.value.code == 2 and 'no run of the sweep' in err and len(err.splitlines()) == 1
+
+
+def test_compare_draws_each_run_against_steps_or_hours(tmp_path):
+    (tmp_path / 'a').mkdir()
+    (tmp_path / 'b').mkdir()
+    a = scores_file(tmp_path / 'a' / 'scores.txt', [1, 5, 3])
+    # elapsed is steps / 1000 seconds: 3,600,000 steps make an hour.
+    b = scores_file(tmp_path / 'b' / 'scores.txt', [2, 4], steps=[3600000, 7200000])
+    ax = plot_scores.compare([a, b], ['A3C', 'Q'], 'steps').axes[0]
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ['A3C', 'Q']
+    assert list(lines[1].get_xdata()) == [3.6, 7.2] and list(lines[1].get_ydata()) == [2, 4]
+    ax = plot_scores.compare([a, b], ['A3C', 'Q'], 'hours').axes[0]
+    assert list(ax.get_lines()[1].get_xdata()) == [1, 2]
+    assert ax.get_xlabel() == 'training hours'
+    out = tmp_path / 'c.png'
+    assert plot_scores.main(['--compare', a, b, '--label', 'A3C', '--x', 'hours',
+                             '--out', str(out)]) == 0
+    with Image.open(out) as im:
+        assert im.format == 'PNG'
+
+
+@pytest.mark.parametrize('argv,expected', [
+    (['--compare', 'A', 'B'], 'name it with --out'),
+    (['--compare', 'A', '--label', 'x', '--label', 'y', '--out', 'o.png'], '2 labels for 1 files'),
+    (['A', '--x', 'hours'], '--label and --x go with --compare'),
+])
+def test_bad_comparison_arguments_are_one_line_and_status_2(argv, expected, tmp_path, capsys):
+    a = scores_file(tmp_path / 'a.txt', [1, 2])
+    argv = [a if w == 'A' else a if w == 'B' else w for w in argv]
+    with pytest.raises(SystemExit) as exit:
+        plot_scores.main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and len(err.strip().splitlines()) == 1 and expected in err, err
