@@ -6,7 +6,7 @@ pipeline and half that under the DeepMind one, mostly because of the resize.
 So the choice has a name, and every model file records it.
 
 - `deepmind` (this project's default): ALE's grayscale, the pixel-wise max of
-  the last two frames, an area-average resize; the frame stack starts as four
+  the last two frames, Pillow's box resize; the frame stack starts as four
   copies of the first screen; the 0-30 no-ops at a game's start are agent
   steps (4 frames each).
 - `original` (muupan/async-rl's `ale.py`): the max of the last two RGB
@@ -36,7 +36,8 @@ class DeepMind(object):
     def screen(self, frames):
         """The 84x84 screen from the last two raw frames (the first is overwritten)."""
         np.maximum(frames[0], frames[1], out=frames[0])
-        # BOX is an area average, like OpenCV's INTER_AREA.
+        # BOX averages the source pixels whose centres fall in each output
+        # pixel (OpenCV's INTER_AREA also weighs in the partly covered ones).
         return np.asarray(Image.fromarray(frames[0]).resize((SIZE, SIZE), Image.BOX))
 
 
