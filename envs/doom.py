@@ -3,7 +3,7 @@
 A scenario is a `.cfg` (with its `.wad`): its buttons, rewards and episode end.
 Each of its buttons, pressed alone, is one discrete action, in the order the
 config lists them; an action lasts 4 tics (frame skip 4).  The screen is
-rendered at 160x120 in colour and area-resized to 84x84, either made gray
+rendered at 160x120 in colour and box-resized to 84x84, either made gray
 (`gray160x120`: luma) or kept in colour (`rgb160x120`: 3 channels), and the
 last 4 screens are stacked, starting as four copies of the first: the Atari
 networks and their numpy fast path take 4 or 12 channels.
