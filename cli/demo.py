@@ -121,11 +121,15 @@ def player_for(model, seed, deterministic):
 
 def fitting_player(model, env, args, offers):
     """(env, model, the Player of the model, how it chooses), once the model's
-    action count is the environment's; bad input ends here.  `offers` says what
+    action count and screen channels are the environment's; bad input ends here.  `offers` says what
     the environment has, given its count ('breakout has {}')."""
     if n_actions_of(model) != env.action_space.n:
         fail('{} chooses among {} actions, but {}'.format(
             args.model, n_actions_of(model), offers.format(env.action_space.n)))
+    channels = model[0][0].W.shape[1]
+    if channels != env.observation_shape[0]:
+        fail('{} sees {} screen channels, but {} preprocessing gives {}'.format(
+            args.model, channels, env.record['preprocessing'], env.observation_shape[0]))
     return (env, model) + player_for(model, args.seed, args.deterministic)
 
 

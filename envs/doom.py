@@ -35,7 +35,7 @@ STACK = 4
 STEP_CAP = 27000  # agent steps, for scenarios that set no timeout of their own
 # --preprocessing: the screen made gray, or kept in colour (README: why the default).
 PREPROCESSINGS = {'gray160x120': 1, 'rgb160x120': 3}  # channels per screen
-DEFAULT = 'gray160x120'
+DEFAULT = 'rgb160x120'
 # Bundled configs the engine cannot play alone: it crashes on them (multiplayer maps).
 MULTIPLAYER = ('cig', 'multi_duel')
 

@@ -11,12 +11,13 @@ from PIL import Image
 
 from envs import ale
 from nets.actor_critic import A3CFF
+from nets.torso import DQNHead
 from rmsprop_async import RMSpropAsync
 from training import checkpoints
 from training.score_files import GAME_COLUMNS, ScoresFile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RECORD = {'environment': 'doom', 'scenario': 'basic', 'preprocessing': 'gray160x120'}
+RECORD = {'environment': 'doom', 'scenario': 'basic', 'preprocessing': 'rgb160x120'}
 
 
 def run(script, *args, timeout=240):
@@ -103,17 +104,17 @@ def test_the_demo_plays_a_doom_model_and_records_it(short_run, tmp_path):
     r = run('demo_a3c_doom.py', 'basic', os.path.join(short_run[0], '2000_finish.h5'),
             '--n-runs', 2, '--record', gif)
     assert r.returncode == 0, r.stderr
-    assert 'A3CFF' in r.stdout and 'gray160x120' in r.stdout
+    assert 'A3CFF' in r.stdout and 'rgb160x120' in r.stdout
     assert len([line for line in r.stdout.splitlines() if line.startswith('run ')]) == 2
     with Image.open(gif) as im:
         assert im.size == (80, 60) and im.n_frames > 1  # every other pixel of 160x120
         assert len(set(im.convert('RGB').getdata())) > 10
 
 
-def saved(folder, n_actions, record):
+def saved(folder, n_actions, record, channels=12):
     """An untrained A3C FF model saved as the scripts save one, recording `record`."""
     folder.mkdir()
-    model = A3CFF(n_actions)
+    model = A3CFF(n_actions, head=DQNHead(channels))
     optimizer = RMSpropAsync()
     optimizer.setup(model)
     return checkpoints.save(str(folder), 0, '', model, optimizer, record=record)
@@ -129,15 +130,20 @@ def test_the_demo_refuses_other_models(tmp_path):
     assert r.returncode == 2 and 'chooses among 7 actions, but basic has 3 buttons' in r.stderr
 
 
-def test_colour_trains_a_twelve_channel_network_that_the_demo_plays(tmp_path):
+def test_gray_trains_a_four_channel_network_that_the_demo_plays(tmp_path):
     out = str(tmp_path / 'out')
-    r = run('q_doom.py', 1, 'basic', '--method', 'n-step-q', '--preprocessing', 'rgb160x120',
+    r = run('q_doom.py', 1, 'basic', '--method', 'n-step-q', '--preprocessing', 'gray160x120',
             '--steps', 500, '--eval-frequency', 500, '--eval-n-runs', 1, '--outdir', out)
     assert r.returncode == 0, r.stderr
     model = os.path.join(out, '500_finish.h5')
     with h5py.File(model, 'r') as f:
-        assert f['0/0/W'].shape == (16, 12, 8, 8)
-        assert f.attrs['preprocessing'] == 'rgb160x120'
+        assert f['0/0/W'].shape == (16, 4, 8, 8)
+        assert f.attrs['preprocessing'] == 'gray160x120'
     r = run('demo_a3c_doom.py', 'basic', model, '--n-runs', 1)
     assert r.returncode == 0, r.stderr
-    assert 'QFunction' in r.stdout and 'rgb160x120' in r.stdout
+    assert 'QFunction' in r.stdout and 'gray160x120' in r.stdout
+    # A network whose channels its record's preprocessing does not give.
+    odd = saved(tmp_path / 'odd', 3, dict(RECORD, preprocessing='gray160x120'), channels=12)
+    r = run('demo_a3c_doom.py', 'basic', odd)
+    assert r.returncode == 2 and 'sees 12 screen channels, but gray160x120 preprocessing ' \
+        'gives 4' in r.stderr, r.stderr

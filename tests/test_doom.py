@@ -21,15 +21,16 @@ def test_observations_and_the_scenarios_buttons_as_actions(scenario, buttons):
     assert env.action_space.n == len(buttons)
     assert [b.name for b in env.game.get_available_buttons()] == buttons
     assert env.record == {'environment': 'doom', 'scenario': scenario,
-                          'preprocessing': 'gray160x120'}
+                          'preprocessing': 'rgb160x120'}
     obs = env.reset()
-    assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
-    assert (obs == obs[0]).all()  # the stack starts as four copies of the first screen
+    assert obs.shape == (12, 84, 84) and obs.dtype == np.uint8
+    # The stack starts as four copies of the first screen, in colour.
+    assert (obs.reshape(4, 3, 84, 84) == obs[:3]).all() and (obs[0] != obs[2]).any()
     for action in range(env.action_space.n):  # each action presses its button alone
         obs = env.step(action)[0]
         assert env.game.get_last_action() == [float(i == action) for i in range(len(buttons))]
-    assert not np.array_equal(obs[0], obs[-1])
-    assert DQNHead().forward(obs[None]).shape == (1, 256)  # the Atari torso takes it
+    assert not np.array_equal(obs[:3], obs[-3:])
+    assert DQNHead(12).forward(obs[None]).shape == (1, 256)  # the Atari torso on 12 channels
     rgb = env.rgb_frame()
     assert rgb.shape == (120, 160, 3) and (rgb[..., 0] != rgb[..., 2]).any()
     assert obs.std() > 0
@@ -110,7 +111,7 @@ def test_a_cfg_path_with_its_wad(tmp_path):
     shutil.copy(os.path.join(vizdoom.scenarios_path, 'basic.cfg'), tmp_path / 'mine.cfg')
     env = doom.Doom(str(tmp_path / 'mine.cfg'))
     assert env.action_space.n == 3 and env.record['scenario'] == 'mine.cfg'
-    assert env.reset().shape == (4, 84, 84)
+    assert env.reset().shape == (12, 84, 84)
 
 
 def write(path, text):
