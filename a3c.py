@@ -103,11 +103,10 @@ class A3C(SegmentAgent):
 
 class A3CActor(object):
     """Chooses actions for a batch of games in one forward pass of the shared
-    weights, as they are now (the queue architecture's actors: read-only)."""
+    weights, as they are now (the queue architecture's actors: read-only),
+    each game from its own state with a recurrent network."""
 
     def __init__(self, shared_model, seed):
-        if shared_model.initial_state() is not None:
-            raise ValueError('the queue architecture supports feed-forward networks only')
         self.model = shared_model
         self.fast = numpy_fast.NumpyA3C(shared_model) if numpy_fast.supports(
             shared_model) else None
@@ -116,28 +115,39 @@ class A3CActor(object):
     def at_step(self, step):
         """Its policy is the shared weights' whatever the step."""
 
-    def act(self, observations):
-        """(actions, log mu(a|x) of each) for a batch of observations."""
+    def initial_state(self):
+        return self.model.initial_state()
+
+    def act(self, observations, states):
+        """(actions, log mu(a|x) of each, each game's state after) for a batch
+        of observations, one per game."""
+        state = _stack(states)
         if self.fast:
-            logits = self.fast.forward(observations, None)[0]
+            logits, _, state = self.fast.step(observations, state)
         else:
             with chainer.no_backprop_mode():
-                logits = self.model.unroll(observations, None)[0].logits.array
+                pi, _, state = self.model.unroll_batch(observations, [1] * len(observations),
+                                                       state)
+            logits = pi.logits.array
         actions = policies.sample(logits, self.rng)
         log_mu = policies.log_softmax(logits)[np.arange(len(actions)), actions]
-        return actions, log_mu
+        return actions, log_mu, _rows(state, len(actions))
 
 
 class A3CLearner(object):
     """Learns from batches of segments that actors played with older weights:
     one forward pass over the whole batch, V-trace targets for each segment
-    (the n-step returns with `vtrace=False`), one update of the shared weights."""
+    (the n-step returns with `vtrace=False`), one update of the shared weights.
+
+    A recurrent network unrolls every segment from the state it started
+    from, all together (`unroll_batch`), through Chainer's graph: the numpy
+    path's LSTM learns from one sequence at a time."""
 
     def __init__(self, shared_model, optimizer, gamma=0.99, beta=1e-2, v_loss_coef=0.5,
                  vtrace=True, rho_bar=1.0, c_bar=1.0, lr_schedule=None):
         self.model = shared_model
         self.fast = numpy_fast.NumpyA3C(shared_model) if numpy_fast.supports(
-            shared_model) else None
+            shared_model) and shared_model.initial_state() is None else None
         self.optimizer = optimizer
         self.gamma, self.beta, self.v_loss_coef = gamma, beta, v_loss_coef
         self.vtrace, self.rho_bar, self.c_bar = vtrace, rho_bar, c_bar
@@ -148,16 +158,16 @@ class A3CLearner(object):
             self.optimizer.lr = self.lr_schedule(step)
 
     def learn(self, segments):
-        """`segments`: (observations, actions, rewards, log mu, next observation
-        or None after a terminal state) each; returns the batch's loss."""
-        later = [s[4] for s in segments if s[4] is not None]
-        obs = np.concatenate([s[0] for s in segments] + ([np.stack(later)] if later else []))
-        actions = np.concatenate([s[1] for s in segments])
+        """`segments`: `training.segment_buffer.Segment`s; returns the batch's loss."""
+        xs, lengths, rows = _sequences(segments)
+        actions = np.concatenate([s.actions for s in segments])
         n = len(actions)
         if self.fast:
-            logits, v, _, cache = self.fast.forward(obs, None)
+            logits, v, _, cache = self.fast.forward(xs[rows], None)
         else:
-            pi, v_var, _ = self.model.unroll(obs, None)
+            state = _stack([s.state for s in segments])
+            pi, v_var, _ = self.model.unroll_batch(xs, lengths, state)
+            pi, v_var = pi[rows], v_var[rows]
             logits, v = pi.logits.array, v_var.array[:, 0]
         log_pi = policies.log_softmax(logits[:n])[np.arange(n), actions]
         targets, advantages = self._targets(segments, v, log_pi, n)
@@ -176,17 +186,42 @@ class A3CLearner(object):
     def _targets(self, segments, v, log_pi, n):
         targets, advantages = np.empty(n), np.empty(n)
         start, bootstrap_row = 0, n
-        for _, acts, rewards, log_mu, next_obs in segments:
-            end = start + len(acts)
+        for s in segments:
+            end = start + len(s.actions)
             bootstrap = 0.0
-            if next_obs is not None:
+            if s.next_obs is not None:
                 bootstrap, bootstrap_row = float(v[bootstrap_row]), bootstrap_row + 1
             if self.vtrace:
                 targets[start:end], advantages[start:end] = vtrace(
-                    rewards, v[start:end], bootstrap, log_pi[start:end] - log_mu,
+                    s.rewards, v[start:end], bootstrap, log_pi[start:end] - s.log_mu,
                     self.gamma, self.rho_bar, self.c_bar)
             else:
-                targets[start:end] = n_step_returns(rewards, bootstrap, self.gamma)
+                targets[start:end] = n_step_returns(s.rewards, bootstrap, self.gamma)
                 advantages[start:end] = targets[start:end] - v[start:end]
             start = end
         return targets, advantages
+
+
+def _sequences(segments):
+    """(each segment's observations and the one after it, if any, one sequence
+    after the other; the sequences' lengths; the rows in the loss's order:
+    every step of every segment, then the observations after them)."""
+    lengths = [len(s.actions) + (s.next_obs is not None) for s in segments]
+    starts = np.cumsum(lengths) - lengths
+    steps = [np.arange(start, start + len(s.actions)) for start, s in zip(starts, segments)]
+    after = [start + len(s.actions) for start, s in zip(starts, segments)
+             if s.next_obs is not None]
+    xs = np.concatenate([part for s in segments for part in (
+        [s.obs] if s.next_obs is None else [s.obs, s.next_obs[None]])])
+    return xs, lengths, np.concatenate(steps + [np.array(after, dtype=int)])
+
+
+def _stack(states):
+    """The games' (or segments') states as one batch, None without memory."""
+    return None if states[0] is None else tuple(np.concatenate(parts) for parts in zip(*states))
+
+
+def _rows(state, n):
+    """A batch's state as each game's."""
+    return [None if state is None else tuple(part[k:k + 1] for part in state)
+            for k in range(n)]

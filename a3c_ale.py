@@ -60,9 +60,7 @@ def main(env=ale, description=__doc__.splitlines()[0]):
     return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=a3c.A3C.STATISTICS,
                             must_match=env.RUN_FLAGS + ('use_lstm',),
-                            make_actor=make_actor,
-                            # the LSTM's batched learner is not written yet
-                            make_learner=None if args.use_lstm else make_learner)
+                            make_actor=make_actor, make_learner=make_learner)
 
 
 if __name__ == '__main__':

@@ -72,12 +72,11 @@ def main(env=ale, description=__doc__.splitlines()[0]):
                                    gamma=args.gamma, lr_schedule=shared.lr_schedule,
                                    target_update_interval=args.target_update_frequency)
 
-    # Sarsa's target needs the action taken after each segment, which actors do not keep.
     return experiment.train(args, env.env_maker(args), build_model, make_agent,
                             statistics=q_learning.QAgent.STATISTICS,
                             must_match=env.RUN_FLAGS + ('method',), target_network=True,
                             worker_scalars=worker_scalars, make_actor=make_actor,
-                            make_learner=None if args.method == 'sarsa' else make_learner)
+                            make_learner=make_learner)
 
 
 if __name__ == '__main__':

@@ -11,6 +11,8 @@ The targets come from theta-minus, a target network that the caller shares
 between processes: whoever acts at global step t, t a multiple of
 `target_update_interval`, copies the shared weights into it.
 """
+import functools
+
 import numpy as np
 
 import chainer
@@ -93,12 +95,6 @@ class QAgent(SegmentAgent):
         with chainer.no_backprop_mode():
             return self.model(obs[None]).array[0]
 
-    def _target_q(self, observations):
-        if self.fast_target:
-            return self.fast_target.forward(np.stack(observations))[0]
-        with chainer.no_backprop_mode():
-            return self.target_model(np.stack(observations)).array
-
     def _epsilon_greedy(self, obs, epsilon):
         """Q is computed only when the greedy action is wanted: early in
         training, with epsilon near 1, acting costs almost nothing."""
@@ -111,6 +107,13 @@ class QAgent(SegmentAgent):
 
     def bootstrap_action(self, obs):
         return self._epsilon_greedy(obs, self.epsilon)
+
+    def targets(self, next_obs, next_action):
+        """The segment's; each method says how (`segment_targets`, which the
+        queue's learner uses too), from theta-minus's Q of a list of states."""
+        return self.segment_targets(functools.partial(_target_q, self), self.past_obs,
+                                    self.past_actions, self.past_rewards, next_obs, next_action,
+                                    self.gamma)
 
     def compute_gradient(self, next_obs, next_action):
         """Of sum (y - Q(s, a))^2 / 2 over the segment."""
@@ -138,17 +141,19 @@ class OneStepAgent(QAgent):
     """y_i = r_i + gamma v(s_{i+1}) for each step of the segment, v = 0 at a
     terminal state; a method says what v is."""
 
-    def targets(self, next_obs, next_action):
-        next_states = self.past_obs[1:] + ([] if next_obs is None else [next_obs])
-        values = self.next_values(self._target_q(next_states), next_action) \
+    @classmethod
+    def segment_targets(cls, target_q, obs, actions, rewards, next_obs, next_action, gamma):
+        next_states = list(obs[1:]) + ([] if next_obs is None else [next_obs])
+        values = cls.next_values(target_q(next_states), actions, next_action) \
             if next_states else []
-        return one_step_targets(self.past_rewards, values, self.gamma)
+        return one_step_targets(rewards, values, gamma)
 
 
 class OneStepQLearning(OneStepAgent):
     """v(s') = max_a' Q(s', a'; theta-minus)."""
 
-    def next_values(self, q, next_action):
+    @staticmethod
+    def next_values(q, actions, next_action):
         return q.max(axis=1)
 
 
@@ -156,8 +161,9 @@ class OneStepSarsa(OneStepAgent):
     """v(s') = Q(s', a'; theta-minus) with a' the action actually taken in s',
     so the update of a segment's last step waits until that action is chosen."""
 
-    def next_values(self, q, next_action):
-        taken = (self.past_actions[1:] + [next_action])[:len(q)]
+    @staticmethod
+    def next_values(q, actions, next_action):
+        taken = (list(actions[1:]) + [next_action])[:len(q)]
         return q[np.arange(len(q)), taken]
 
 
@@ -165,9 +171,10 @@ class NStepQLearning(QAgent):
     """The forward view: y_i = r_i + gamma r_{i+1} + ... + gamma^(n-i) max_a
     Q(s_n, a; theta-minus) over the segment s_0 ... s_n, 0 after a terminal state."""
 
-    def targets(self, next_obs, next_action):
-        bootstrap = 0.0 if next_obs is None else float(self._target_q([next_obs]).max())
-        return n_step_returns(self.past_rewards, bootstrap, self.gamma)
+    @staticmethod
+    def segment_targets(target_q, obs, actions, rewards, next_obs, next_action, gamma):
+        bootstrap = 0.0 if next_obs is None else float(target_q([next_obs]).max())
+        return n_step_returns(rewards, bootstrap, gamma)
 
 
 METHODS = {'one-step-q': OneStepQLearning, 'sarsa': OneStepSarsa,
@@ -191,32 +198,33 @@ class QActor(object):
     def at_step(self, step):
         self.epsilon = epsilon_at(step, self.final_epsilon, self.epsilon_anneal_steps)
 
-    def act(self, observations):
-        """(actions, zeros: value methods need no behaviour probabilities)."""
+    def initial_state(self):
+        return None
+
+    def act(self, observations, states):
+        """(actions, zeros: value methods need no behaviour probabilities, the
+        states: no memory)."""
         n = len(observations)
         explore = self.rng.random_sample(n) < self.epsilon
         actions = self.rng.randint(self.model.n_actions, size=n)
         if not explore.all():
             actions = np.where(explore, actions, _q_values(self, observations).argmax(axis=1))
-        return actions, np.zeros(n, np.float32)
+        return actions, np.zeros(n, np.float32), states
 
 
 class QLearner(object):
     """Learns from batches of segments the actors played (the queue
-    architecture): one-step or n-step Q-learning targets from theta-minus, the
-    batch's summed squared TD errors, one update.  Sarsa's target needs the
-    action the actor took after each segment, which the buffer does not keep."""
+    architecture): the method's targets from theta-minus, as its Hogwild agent
+    computes them (Sarsa's with the action the actor took after each
+    segment), the batch's summed squared TD errors, one update."""
 
     def __init__(self, shared_model, target_model, optimizer, method, gamma=0.99,
                  target_update_interval=10 ** 4, lr_schedule=None):
-        if method not in ('one-step-q', 'n-step-q'):
-            raise ValueError('the queue architecture runs one-step-q and n-step-q, not '
-                             + method)
         self.model, self.target_model = shared_model, target_model
         fast = numpy_fast.supports(shared_model)
         self.fast = numpy_fast.NumpyQ(shared_model) if fast else None
         self.fast_target = numpy_fast.NumpyQ(target_model) if fast else None
-        self.optimizer, self.method, self.gamma = optimizer, method, gamma
+        self.optimizer, self.method, self.gamma = optimizer, METHODS[method], gamma
         self.target_update_interval = target_update_interval
         self.lr_schedule = lr_schedule
         self._shared_params, self._target_params = params(shared_model), params(target_model)
@@ -233,9 +241,10 @@ class QLearner(object):
             self._refreshed = period
 
     def learn(self, segments):
-        obs = np.concatenate([s[0] for s in segments])
-        actions = np.concatenate([s[1] for s in segments])
-        y = np.concatenate([self._targets(*s) for s in segments])
+        """`segments`: `training.segment_buffer.Segment`s; returns the batch's loss."""
+        obs = np.concatenate([s.obs for s in segments])
+        actions = np.concatenate([s.actions for s in segments])
+        y = np.concatenate([self.targets(s) for s in segments])
         if self.fast:
             loss = self.fast.loss_and_grads(obs, actions, y)
         else:
@@ -247,14 +256,16 @@ class QLearner(object):
         self.optimizer.update()
         return loss
 
-    def _targets(self, obs, actions, rewards, log_mu, next_obs):
-        if self.method == 'n-step-q':
-            bootstrap = 0.0 if next_obs is None else float(
-                _q_values(self, next_obs[None], target=True).max())
-            return n_step_returns(rewards, bootstrap, self.gamma)
-        later = list(obs[1:]) + ([] if next_obs is None else [next_obs])
-        values = _q_values(self, np.stack(later), target=True).max(axis=1) if later else []
-        return one_step_targets(rewards, values, self.gamma)
+    def targets(self, segment):
+        s = segment
+        return self.method.segment_targets(functools.partial(_target_q, self), s.obs,
+                                           s.actions, s.rewards, s.next_obs, s.next_action,
+                                           self.gamma)
+
+
+def _target_q(holder, states):
+    """Q of a list of states by the holder's target network."""
+    return _q_values(holder, np.stack(states), target=True)
 
 
 def _q_values(holder, observations, target=False):

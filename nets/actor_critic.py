@@ -29,6 +29,10 @@ class A3CFF(chainer.ChainList):
         h = self[0](xs)
         return self[1](h), self[2](h), None
 
+    def unroll_batch(self, xs, lengths, state):
+        """Without memory, B sequences are one batch of rows."""
+        return self.unroll(xs, None)
+
 
 class A3CLSTM(chainer.ChainList):
     """ChainList(head, LSTM 256, policy, value): datasets `0/...`, `1/upward/...`,
@@ -46,15 +50,44 @@ class A3CLSTM(chainer.ChainList):
         return zeros, zeros.copy()
 
     def unroll(self, xs, state):
-        """The torso and the LSTM's input projection run as one batch over the
-        sequence; only the recurrence itself steps.  The state comes in and
-        goes out as arrays, so back-propagation stops at the sequence's ends."""
+        """Policy and values for one sequence of observations from `state`."""
+        return self.unroll_batch(xs, [len(xs)], state)
+
+    def unroll_batch(self, xs, lengths, state):
+        """The same for B sequences at once: `xs` their observations one
+        after the other (lengths[b] rows each), `state` a row per sequence;
+        rows come out in the order of `xs`, with each sequence's last state.
+
+        The torso and the LSTM's input projection run as one batch over every
+        row; only the recurrence steps, once per time step for all the
+        sequences still going (sorted longest first, they are a prefix).  The
+        state comes in and goes out as arrays, so back-propagation stops at
+        the sequences' ends."""
         lstm = self[1]
-        upward = lstm.upward(self[0](xs))
-        c, h = state
-        hs = []
-        for t in range(len(xs)):
-            c, h = F.lstm(c, upward[t:t + 1] + lstm.lateral(h))
+        lengths = np.asarray(lengths)
+        order = np.argsort(-lengths, kind='stable')
+        starts = np.cumsum(lengths) - lengths
+        sizes = [int((lengths > t).sum()) for t in range(lengths.max())]
+        # row i of the time-major layout is row rows[i] of xs
+        rows = np.concatenate([starts[order[:k]] + t for t, k in enumerate(sizes)])
+        upward = lstm.upward(self[0](xs[rows]))
+        c, h = state[0][order], state[1][order]
+        hs, last, start = [], [], 0
+        for k in sizes:
+            if k < len(h):  # the shortest sequences have ended
+                last.append((c[k:], h[k:]))
+                c, h = c[:k], h[:k]
+            c, h = F.lstm(c, upward[start:start + k] + lstm.lateral(h))
             hs.append(h)
+            start += k
+        last.append((c, h))
         out = F.concat(hs, axis=0) if len(hs) > 1 else hs[0]
-        return self[2](out), self[3](out), (c.array, h.array)
+        if len(order) > 1:
+            out = F.permutate(out, rows.astype(np.int32), inv=True)
+        unsort = np.argsort(order)
+        c, h = (np.concatenate([_array(s[i]) for s in reversed(last)])[unsort] for i in (0, 1))
+        return self[2](out), self[3](out), (c, h)
+
+
+def _array(x):
+    return getattr(x, 'array', x)

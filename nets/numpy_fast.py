@@ -139,6 +139,16 @@ def _sigmoid(x):
     return 0.5 * (np.tanh(0.5 * x) + 1)
 
 
+def _cell(r, c_prev):
+    """Chainer's `F.lstm` on the pre-activations r (..., 4n, the gates
+    interleaved): (c, h, (a, i, f, o, c_prev, tanh c)) for the backward pass."""
+    r = r.reshape(r.shape[:-1] + (-1, 4))
+    a, i, f, o = np.tanh(r[..., 0]), _sigmoid(r[..., 1]), _sigmoid(r[..., 2]), _sigmoid(r[..., 3])
+    c = a * i + f * c_prev
+    tc = np.tanh(c)
+    return c, o * tc, (a, i, f, o, c_prev, tc)
+
+
 class NumpyA3C(object):
     """Reads the model's parameter arrays on every call, so it sees syncs, and
     writes gradients into the model's `.grad` arrays like `backward()` would."""
@@ -158,31 +168,41 @@ class NumpyA3C(object):
         lstm_cache = None
         if self.lstm:
             h, state, lstm_cache = self._lstm(h, state)
+        return self._heads(h) + (state, (h, torso, lstm_cache))
+
+    def step(self, obs, state):
+        """(logits, values, states after) of one step of each of B games,
+        each from its row of `state`, for acting only."""
+        h = torso_forward(self.p, obs)[0]
+        if self.lstm:
+            c, h = _cell(self._lstm_input(h) + state[1] @ self.p['/1/lateral/W'].array.T,
+                         state[0])[:2]
+            state = c, h
+        return self._heads(h) + (state,)
+
+    def _heads(self, h):
         p = self.p
         logits = h @ p[self.pi + 'W'].array.T + p[self.pi + 'b'].array
         v = h @ p[self.v + 'W'].array[0] + p[self.v + 'b'].array[0]
-        return logits, v, state, (h, torso, lstm_cache)
+        return logits, v
 
     def distribution(self, logits):
         """The policy, over arrays, of what `forward` returned."""
         return SoftmaxDistribution(logits)
 
+    def _lstm_input(self, x):
+        return x @ self.p['/1/upward/W'].array.T + self.p['/1/upward/b'].array
+
     def _lstm(self, x, state):
-        p = self.p
-        up = x @ p['/1/upward/W'].array.T + p['/1/upward/b'].array
-        Wl = p['/1/lateral/W'].array
+        up = self._lstm_input(x)
+        Wl = self.p['/1/lateral/W'].array
         c, h = state[0][0], state[1][0]
-        n = len(c)
-        hs, steps = np.empty((len(x), n), np.float32), []
+        hs, steps = np.empty((len(x), len(c)), np.float32), []
         for t in range(len(x)):
-            r = (up[t] + Wl @ h).reshape(n, 4)
-            a, i, f, o = np.tanh(r[:, 0]), _sigmoid(r[:, 1]), _sigmoid(r[:, 2]), _sigmoid(r[:, 3])
-            c_prev, h_prev = c, h
-            c = a * i + f * c_prev
-            tc = np.tanh(c)
-            h = o * tc
+            h_prev = h
+            c, h, gates = _cell(up[t] + Wl @ h, c)
             hs[t] = h
-            steps.append((a, i, f, o, c_prev, h_prev, tc))
+            steps.append((gates, h_prev))
         return hs, (c[None], h[None]), (x, steps)
 
     def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
@@ -228,7 +248,7 @@ class NumpyA3C(object):
         dh_next = np.zeros(Wl.shape[1], np.float32)
         dc = np.zeros(Wl.shape[1], np.float32)
         for t in reversed(range(n)):
-            a, i, f, o, c_prev, h_prev, tc = steps[t]
+            (a, i, f, o, c_prev, tc), h_prev = steps[t]
             dh = dh_out[t] + dh_next
             dc = dc + dh * o * (1 - tc * tc)
             dr = np.stack([dc * i * (1 - a * a), dc * a * i * (1 - i),

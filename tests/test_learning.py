@@ -69,16 +69,24 @@ def test_a3c_learns_catch(tmp_path, model_class):
     assert np.mean(scores[:500]) < 0.2 and np.mean(scores[-500:]) > 0.7
 
 
-@pytest.mark.parametrize('vtrace', [True, False], ids=['vtrace', 'n-step'])
-def test_the_queue_learner_learns_catch(tmp_path, vtrace):
-    """2 actors of 4 games each feed one learner through the bounded buffer."""
-    model, optimizer = shared_network(A3CFF)
+# The LSTM is slower to start: on Catch at t_max 2 it keeps its initial policy
+# for some 10,000 steps (at t_max 3, Hogwild's as the queue's, still after 30,000).
+QUEUE_RUNS = [(A3CFF, True, 30000), (A3CFF, False, 30000), (A3CLSTM, True, 40000)]
+
+
+@pytest.mark.parametrize('model_class,vtrace,steps', QUEUE_RUNS,
+                         ids=['ff-vtrace', 'ff-n-step', 'lstm-vtrace'])
+def test_the_queue_learner_learns_catch(tmp_path, model_class, vtrace, steps):
+    """2 actors of 4 games each feed one learner through the bounded buffer.
+    A game of Catch is 4 steps: with t_max 2 its first segment bootstraps
+    and the LSTM's second starts from the state the first left."""
+    model, optimizer = shared_network(model_class)
     before = score(model, 1)
-    settings = RunSettings(str(tmp_path), 2, 30000, eval_frequency=15000, eval_n_runs=20,
+    settings = RunSettings(str(tmp_path), 2, steps, eval_frequency=steps // 2, eval_n_runs=20,
                            statistics=a3c.A3C.STATISTICS)
     schedule = LinearDecay(LR, settings.steps)
     status = train_queue(
-        settings, QueueSettings(envs_per_actor=4, batch_size=8, queue_length=32),
+        settings, QueueSettings(t_max=2, envs_per_actor=4, batch_size=8, queue_length=32),
         lambda seed, training: Catch(seed), lambda seed, index: a3c.A3CActor(model, seed),
         lambda: a3c.A3CLearner(model, optimizer, vtrace=vtrace, lr_schedule=schedule),
         lambda seed, worker: a3c.A3C(model, optimizer, seed=seed), model, optimizer)

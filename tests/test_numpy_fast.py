@@ -41,19 +41,27 @@ def test_same_loss_and_gradients(model_class, terminal, channels):
                                   terminal)
 
 
+@pytest.mark.parametrize('games', [1, 3], ids=['one-game', 'a-batch-of-games'])
 @pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
-def test_same_acting_outputs(model_class):
+def test_same_acting_outputs(model_class, games):
+    """A Hogwild agent steps its game; the queue's actors step each of their
+    games at once, each from its own state."""
     np.random.seed(3)
     model = model_class(6)
-    obs = inputs(4, 1)[0]
+    fast = NumpyA3C(model)
+    obs = inputs(4, games)[0]
     state = model.initial_state()
-    logits, v, new_state, _ = NumpyA3C(model).forward(obs, state)
+    if state is not None:
+        state = tuple(np.random.RandomState(6).randn(games, 256).astype(np.float32) * 0.5
+                      for _ in range(2))
+    logits, v, new_state = (fast.forward(obs, state)[:3] if games == 1
+                            else fast.step(obs, state))
     with chainer.no_backprop_mode():
-        pi, v_ref, ref_state = model.unroll(obs, state)
+        pi, v_ref, ref_state = model.unroll_batch(obs, [1] * games, state)
     np.testing.assert_allclose(logits, pi.logits.array, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(v, v_ref.array[:, 0], rtol=1e-4, atol=1e-6)
-    if state is not None:
-        np.testing.assert_allclose(new_state[1], ref_state[1], rtol=1e-4, atol=1e-6)
+    for got, want in zip(new_state or (), ref_state or ()):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
 
 
 def test_only_the_papers_networks_take_the_fast_path():

@@ -30,6 +30,7 @@ from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
 from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
+from training.segment_buffer import Segment, SegmentBuffer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPISODES = 400
@@ -70,7 +71,8 @@ def shared_networks():
     return model, target, optimizer
 
 
-ARCHITECTURES = [('hogwild', m) for m in sorted(METHODS)] + [('queue', 'n-step-q')]
+ARCHITECTURES = [('hogwild', m) for m in sorted(METHODS)] + [('queue', 'n-step-q'),
+                                                             ('queue', 'sarsa')]
 
 
 @pytest.mark.parametrize('architecture,method', ARCHITECTURES,
@@ -85,9 +87,10 @@ def test_learns_catch(tmp_path, architecture, method):
     if architecture == 'hogwild':
         status = train_async(settings, lambda seed, training: Catch(seed), agent, model,
                              optimizer)
-    else:  # 2 actors of 4 games each feed one learner
+    else:  # 2 actors of 4 games each feed one learner; a game of Catch is 4
+        # steps: with t_max 2 its first segment bootstraps (Sarsa's from the next action)
         status = train_queue(
-            settings, QueueSettings(envs_per_actor=4, batch_size=8, queue_length=32),
+            settings, QueueSettings(t_max=2, envs_per_actor=4, batch_size=8, queue_length=32),
             lambda seed, training: Catch(seed),
             lambda seed, index: QActor(model, seed, ANNEAL_STEPS, final_epsilon(index, 2)),
             lambda: QLearner(model, target, optimizer, method, lr_schedule=LinearDecay(
@@ -147,6 +150,28 @@ def test_sarsa_targets_use_the_actions_taken_next():
     np.testing.assert_allclose(agent.targets(np.zeros(N_IN), 0), expected)
     expected[-1] = rewards[-1]
     np.testing.assert_allclose(agent.targets(None, None), expected)
+
+
+@pytest.mark.parametrize('terminal', [False, True])
+def test_sarsa_queue_targets_are_the_hogwild_agents(terminal):
+    """The same segment, through the queue's buffer, with the action the actor
+    chose after it: the learner's targets are the agent's."""
+    agent = tiny_agent(OneStepSarsa)
+    agent.final_epsilon = 1.0
+    rewards = [1.0, 0.0, 2.0, -1.0]
+    actions = play(agent, rewards)
+    next_obs, next_action = (None, None) if terminal else (np.full(N_IN, 9.0), 0)
+    buffer = SegmentBuffer(1, 5, (N_IN,), np.float64)
+    buffer.put(Segment(agent.past_obs, actions, rewards, np.zeros(4), next_obs, next_action),
+               0, lambda: False)
+    segment = buffer.segment(buffer.take(1, lambda: False)[0])[0]
+    learner = QLearner(agent.local.shared_model, agent.target_model, None, 'sarsa',
+                       gamma=GAMMA)
+    expected = np.array(rewards) + GAMMA * TARGET_Q[actions[1:] + [0]]
+    if terminal:
+        expected[-1] = rewards[-1]
+    np.testing.assert_allclose(learner.targets(segment), expected)
+    np.testing.assert_allclose(learner.targets(segment), agent.targets(next_obs, next_action))
 
 
 def test_sarsa_update_waits_for_the_next_action():

@@ -1,28 +1,45 @@
-"""The queue architecture's pieces: the learner's batched loss, and the bound."""
+"""The queue architecture's pieces: the learner's batched loss, the bound,
+and what the actors put in the buffer."""
+import itertools
+import os
+import pickle
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 import a3c
 import policies
-from nets.actor_critic import A3CFF
-from nets.torso import MLPHead
+from envs.environment import Discrete, Environment
+from nets.actor_critic import A3CFF, A3CLSTM
+from nets.torso import DQNHead, MLPHead
 from rmsprop_async import RMSpropAsync
-from training.segment_buffer import SegmentBuffer
+from training.queue import QueueSettings, train_queue
+from training.run_settings import RunSettings
+from training.score_files import ScoresFile
+from training.segment_buffer import Segment, SegmentBuffer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def segments(model, rng, lengths, obs_shape, dtype, on_policy=False):
+    """Segments of these (length, terminal); a recurrent model's start from random states."""
     out = []
     for n, terminal in lengths:
         obs = (rng.randint(0, 256, (n + 1,) + obs_shape) if dtype == np.uint8
                else rng.randn(n + 1, *obs_shape)).astype(dtype)
-        actions = rng.randint(model[1][0].W.shape[0], size=n)
+        actions = rng.randint(model[-2][0].W.shape[0], size=n)
+        state = model.initial_state()
+        if state is not None:
+            state = tuple((rng.randn(*part.shape) * 0.5).astype(part.dtype) for part in state)
         if on_policy:
-            logits = model.unroll(obs[:n], None)[0].logits.array
+            logits = model.unroll(obs[:n], state)[0].logits.array
             log_mu = policies.log_softmax(logits)[np.arange(n), actions]
         else:
             log_mu = np.log(rng.uniform(0.1, 0.9, n)).astype(np.float32)
-        out.append((obs[:n], actions, rng.randn(n).astype(np.float32), log_mu,
-                    None if terminal else obs[n]))
+        out.append(Segment(obs[:n], actions, rng.randn(n).astype(np.float32), log_mu,
+                           None if terminal else obs[n], None if terminal else 0, state))
     return out
 
 
@@ -31,58 +48,192 @@ def gradient(learner, batch):
     return loss, {name: p.grad.copy() for name, p in learner.model.namedparams()}
 
 
-@pytest.mark.parametrize('network', ['atari', 'mlp'])
+def assert_same_gradients(got, want, name):
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-5 * np.abs(want).max(),
+                               err_msg=name)
+
+
+def still_optimizer(model):
+    optimizer = RMSpropAsync(lr=0.0)  # a real update that leaves the weights as they are
+    optimizer.setup(model)
+    return optimizer
+
+
+@pytest.mark.parametrize('network', ['atari', 'mlp', 'lstm'])
 def test_the_batched_loss_is_the_sum_of_the_segments_losses(network):
     np.random.seed(0)
     if network == 'atari':  # the numpy fast path
         model, shape, dtype = A3CFF(6), (4, 84, 84), np.uint8
-    else:  # Chainer's graph
+    elif network == 'mlp':  # Chainer's graph
         model, shape, dtype = A3CFF(3, head=MLPHead(7, 16)), (7,), np.float32
-    optimizer = RMSpropAsync(lr=0.0)  # a real update that leaves the weights as they are
-    optimizer.setup(model)
-    learner = a3c.A3CLearner(model, optimizer)
-    batch = segments(model, np.random.RandomState(1), [(5, False), (3, True), (5, False)],
-                     shape, dtype)
+    else:  # the LSTM, every segment unrolled from its own state, all at once
+        model, shape, dtype = A3CLSTM(3, head=MLPHead(7, 16), n_cells=8), (7,), np.float32
+    learner = a3c.A3CLearner(model, still_optimizer(model))
+    # Segments of unequal lengths: the LSTM's sequences drop out one by one.
+    batch = segments(model, np.random.RandomState(1),
+                     [(5, False), (3, True), (5, False), (1, False), (2, True)], shape, dtype)
     total, together = gradient(learner, batch)
     parts = [gradient(learner, [s]) for s in batch]
     assert total == pytest.approx(sum(loss for loss, _ in parts), rel=1e-4)
     for name, g in together.items():
-        summed = sum(grads[name] for _, grads in parts)
-        np.testing.assert_allclose(g, summed, rtol=1e-3, atol=1e-5 * np.abs(summed).max(),
-                                   err_msg=name)
+        assert_same_gradients(g, sum(grads[name] for _, grads in parts), name)
 
 
-def test_on_policy_the_learner_takes_a3cs_gradient():
-    """Acted by the same weights, V-trace's targets are the n-step returns."""
+@pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
+def test_on_policy_the_learner_takes_a3cs_gradient(model_class):
+    """Acted by the same weights, V-trace's targets are the n-step returns:
+    the batch's gradient is the sum of the Hogwild agent's, each segment's
+    computed by itself through the graph from the state it started from."""
     np.random.seed(0)
-    model = A3CFF(6)
-    optimizer = RMSpropAsync(lr=0.0)
-    optimizer.setup(model)
-    [segment] = segments(model, np.random.RandomState(2), [(5, False)], (4, 84, 84),
-                         np.uint8, on_policy=True)
-    _, learnt = gradient(a3c.A3CLearner(model, optimizer), [segment])
-    obs, actions, rewards, _, last = segment
-    loss = a3c.a3c_loss(model, None, obs, actions, rewards, last, 0.99, 0.01, 0.5)
-    model.cleargrads()
-    loss.backward()
-    for name, p in model.namedparams():
-        np.testing.assert_allclose(learnt[name], p.grad, rtol=1e-3,
-                                   atol=1e-5 * np.abs(p.grad).max(), err_msg=name)
+    model = model_class(6, head=DQNHead())
+    batch = segments(model, np.random.RandomState(2), [(5, False), (2, True), (4, False)],
+                     (4, 84, 84), np.uint8, on_policy=True)
+    _, learnt = gradient(a3c.A3CLearner(model, still_optimizer(model)), batch)
+    summed = {}
+    for s in batch:
+        loss = a3c.a3c_loss(model, s.state, s.obs, s.actions, s.rewards, s.next_obs, 0.99,
+                            0.01, 0.5)
+        model.cleargrads()
+        loss.backward()
+        for name, p in model.namedparams():
+            summed[name] = summed.get(name, 0) + p.grad
+    for name, g in learnt.items():
+        assert np.abs(summed[name]).max() > 0, name
+        assert_same_gradients(g, summed[name], name)
 
 
 def test_the_buffer_holds_at_most_its_slots():
     buffer = SegmentBuffer(3, 5, (2,), np.float32)
     obs, zeros = np.ones((5, 2), np.float32), np.zeros(5)
+    full = Segment(obs, zeros, zeros, zeros, obs[0], 1)
     for version in range(3):
-        assert buffer.put(obs, zeros, zeros, zeros, obs[0], version, lambda: True)
+        assert buffer.put(full, version, lambda: True)
     polls = []
-    assert not buffer.put(obs, zeros, zeros, zeros, obs[0], 3, lambda: polls.append(1) or
-                          len(polls) < 3)
+    assert not buffer.put(full, 3, lambda: polls.append(1) or len(polls) < 3)
     assert len(polls) == 3  # it waited for a free slot until told to give up
     taken = buffer.take(8, lambda: False)
-    assert len(taken) == 3 and [buffer.segment(i)[5] for i in taken] == [0, 1, 2]
+    assert len(taken) == 3 and [buffer.segment(i)[1] for i in taken] == [0, 1, 2]
     buffer.release(taken[:1])
-    assert buffer.put(obs[:2], zeros[:2], zeros[:2], zeros[:2], None, 4, lambda: False)
+    assert buffer.put(Segment(obs[:2], zeros[:2], zeros[:2], zeros[:2], None), 4,
+                      lambda: False)
     [i] = buffer.take(8, lambda: False)
-    seg = buffer.segment(i)
-    assert len(seg[1]) == 2 and seg[4] is None and seg[5] == 4
+    seg, version = buffer.segment(i)
+    assert len(seg.actions) == 2 and seg.next_obs is None and seg.next_action is None
+    assert version == 4
+
+
+def test_the_buffer_carries_the_next_action_and_the_state():
+    state = tuple(np.zeros((1, 3), np.float32) for _ in range(2))
+    buffer = SegmentBuffer(2, 5, (2,), np.float32, state)
+    rng = np.random.RandomState(0)
+    sent = Segment(rng.randn(4, 2), np.arange(4), rng.randn(4), rng.randn(4), rng.randn(2), 2,
+                   tuple(rng.randn(1, 3).astype(np.float32) for _ in range(2)))
+    assert buffer.put(sent, 7, lambda: False)
+    [i] = buffer.take(1, lambda: False)
+    got, version = buffer.segment(i)
+    assert version == 7 and got.next_action == 2
+    for a, b in zip(got[:5] + got[6], sent[:5] + sent[6]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+class Numbered(Environment):
+    """Observations that say which game, episode and step they are (real
+    numbers, so that a segment's successor can be found); episodes end after
+    5 steps, every other one truncated after 3."""
+    action_space = Discrete(3)
+    observation_shape = (3,)
+    observation_dtype = np.float32
+    step_cap = 5
+
+    def __init__(self, game):
+        super().__init__()
+        self.game, self.episode = game, -1
+
+    def _obs(self):
+        return np.array([self.game, self.episode, self.steps], np.float32)
+
+    def reset(self):
+        self.steps, self.episode = 0, self.episode + 1
+        return self._obs()
+
+    def step(self, action):
+        self.steps += 1
+        truncated = self.episode % 2 == 1 and self.steps == 3
+        self.game_over = terminated = self.steps == 5
+        return self._obs(), 0.0, terminated, truncated
+
+
+class Recorder(object):
+    """A learner that keeps what it is given, in a file, and learns nothing."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def at_step(self, step):
+        pass
+
+    def learn(self, batch):
+        with open(self.path, 'ab') as f:
+            for s in batch:
+                pickle.dump(Segment(*(np.array(x) if isinstance(x, np.ndarray) else x
+                                      for x in s[:6]), tuple(map(np.array, s.state))), f)
+
+
+def test_actors_put_the_next_action_and_each_segments_start_state(tmp_path):
+    """A segment's next action is the first of the game's next segment, and
+    its state where the LSTM left the game after the segment before (zeros at
+    an episode's start); truncated ones get an action of their own."""
+    np.random.seed(0)
+    model = A3CLSTM(3, head=MLPHead(3, 8), n_cells=4)
+    path, games = str(tmp_path / 'segments.pickle'), itertools.count()
+    optimizer = still_optimizer(model)
+    status = train_queue(
+        RunSettings(str(tmp_path), 1, 400, eval_frequency=400, eval_n_runs=1),
+        QueueSettings(t_max=2, envs_per_actor=3, batch_size=4, queue_length=8),
+        lambda seed, training: Numbered(next(games)),
+        lambda seed, index: a3c.A3CActor(model, seed), lambda: Recorder(path),
+        lambda seed, worker: a3c.A3C(model, optimizer, seed=seed), model, optimizer)
+    assert status == 0
+    played = []
+    with open(path, 'rb') as f:
+        while True:
+            try:
+                played.append(pickle.load(f))
+            except EOFError:
+                break
+    starts = {tuple(s.obs[0]): s for s in played}
+    assert len({s.obs[0][0] for s in played}) == 3  # the games
+    followed = truncated = 0
+    for s in played:
+        if s.obs[0][2] == 0:
+            assert not np.any(s.state)
+        unrolled = model.unroll(s.obs, s.state)[2]
+        if s.next_obs is None:
+            assert s.obs[-1][2] == 4 and s.next_action is None
+        elif s.next_obs[2] == 3 and s.obs[0][1] % 2 == 1:
+            truncated += 1
+            assert s.next_action in (0, 1, 2)
+        elif tuple(s.next_obs) in starts:
+            after = starts[tuple(s.next_obs)]
+            assert after.actions[0] == s.next_action
+            for a, b in zip(after.state, unrolled):
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+            followed += 1
+    assert followed > 50 and truncated > 10, (followed, truncated)
+
+
+@pytest.mark.parametrize('script,flags', [
+    ('a3c_ale.py', ['--use-lstm']), ('q_ale.py', ['--method', 'sarsa'])],
+    ids=['a3c-lstm', 'sarsa'])
+def test_queue_end_to_end(tmp_path, script, flags):
+    out = str(tmp_path / 'out')
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, script), '2', 'pong', *flags, '--architecture',
+         'queue', '--envs-per-actor', '2', '--batch-size', '4', '--steps', '2000',
+         '--eval-frequency', '1000', '--eval-n-runs', '1', '--outdir', out,
+         '--log-interval', '1'], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert 'policy lag' in r.stdout, r.stdout
+    rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
+    assert len(rows) == 2 and rows[-1]['steps'] == 2000
+    assert os.path.exists(os.path.join(out, '2000_finish.h5'))

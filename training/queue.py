@@ -5,8 +5,16 @@ takes them in batches, learns from each batch in one pass and updates the
 shared weights, which the actors read at their next step.  The evaluator,
 counters, games.txt and the parent's supervision are the Hogwild runs'.
 
-An actor is anything with `at_step(step)` and `act(observations) -> (actions,
-log mu)`; a learner anything with `at_step(step)` and `learn(segments)`.
+An actor is anything with `at_step(step)`, `initial_state()` (a game's memory
+at an episode's start: None without one) and `act(observations, states) ->
+(actions, log mu, states after)`, one row and state per game; a learner
+anything with `at_step(step)` and `learn(segments)`, a list of `Segment`s.
+
+A segment that reached t_max steps goes to the buffer one step later, with the
+action the actor then chose for its game (Sarsa's target needs it); one that
+ended the episode goes at once, and after a truncation the actor chooses that
+action for the last observation by itself.  Each segment carries the game's
+memory at its start, from which the learner unrolls a recurrent network.
 """
 import dataclasses
 import math
@@ -21,7 +29,7 @@ from training.counters import CTX, Counters
 from training.evaluator import evaluator_process
 from training.hogwild import process_seed
 from training.score_files import games_file
-from training.segment_buffer import SegmentBuffer
+from training.segment_buffer import Segment, SegmentBuffer
 from training.supervisor import supervise
 
 
@@ -40,7 +48,7 @@ def train_queue(settings, queue, make_env, make_actor, make_learner, make_agent,
     counters = Counters(s.start_step, s.start_episodes, s.processes)
     shape = make_env(0, False)
     buffer = SegmentBuffer(queue.queue_length, queue.t_max, shape.observation_shape,
-                           shape.observation_dtype)
+                           shape.observation_dtype, shared_model.initial_state())
     del shape  # an environment the parent does not play
     actors_left = CTX.RawValue('q', s.processes)
     clock_origin = time.time() - s.start_elapsed
@@ -79,7 +87,10 @@ def _act(index, seed, counters, buffer, actors_left, make_env, make_actor, setti
         envs = [make_env(int(k), True) for k in seeds]
         actor, games = make_actor(seed, index), games_file(settings.outdir)
         obs = [env.reset() for env in envs]
-        segments = [_Segment(counters.version.value) for _ in envs]
+        states = [actor.initial_state() for _ in envs]  # each game's memory
+        segments = [None] * len(envs)  # each game's segment being played
+        # a segment that reached t_max steps waits for the game's next action
+        waiting = [None] * len(envs)
         lengths = [0] * len(envs)
         playing = lambda: not counters.stopping()  # noqa: E731
         while playing():
@@ -87,32 +98,45 @@ def _act(index, seed, counters, buffer, actors_left, make_env, make_actor, setti
             if t is None:
                 break
             actor.at_step(t)
-            actions, log_mu = actor.act(np.stack(obs))
+            actions, log_mu, after = actor.act(np.stack(obs), states)
             for k, env in enumerate(envs):
+                if waiting[k] is not None:
+                    if not waiting[k].put(buffer, obs[k], actions[k], playing):
+                        return
+                    waiting[k] = None
+                if segments[k] is None:
+                    segments[k] = _Segment(counters.version.value, states[k])
                 segments[k].add(obs[k], actions[k], log_mu[k])
+                states[k] = after[k]
                 obs[k], reward, terminated, truncated = env.step(actions[k])
                 segments[k].rewards.append(reward)
                 lengths[k] += 1
-                if terminated or truncated or len(segments[k].actions) == queue.t_max:
-                    if not segments[k].put(buffer, None if terminated else obs[k], playing):
+                ended = terminated or truncated
+                if ended:  # after a truncation the target bootstraps from obs[k]
+                    next_obs, next_action = (None, None) if terminated else (
+                        obs[k], actor.act(obs[k][None], states[k:k + 1])[0][0])
+                    if not segments[k].put(buffer, next_obs, next_action, playing):
                         return
-                    segments[k] = _Segment(counters.version.value)
-                if terminated or truncated:
+                elif len(segments[k].actions) == queue.t_max:
+                    waiting[k] = segments[k]
+                if ended or waiting[k] is not None:
+                    segments[k] = None
+                if ended:
                     counters.episodes[index] += 1
                     if env.game_over:
                         games.append(dict(steps=t + k + 1, worker=index, score=env.game_score,
                                           length=lengths[k]))
                         counters.add_game(index, env.game_score)
                         lengths[k] = 0
-                    obs[k] = env.reset()
+                    obs[k], states[k] = env.reset(), actor.initial_state()
     finally:  # the learner stops once every actor has and the buffer is empty
         with counters.steps_lock:
             actors_left.value -= 1
 
 
 class _Segment(object):
-    def __init__(self, version):
-        self.version = version
+    def __init__(self, version, state):
+        self.version, self.state = version, state
         self.obs, self.actions, self.rewards, self.log_mu = [], [], [], []
 
     def add(self, obs, action, log_mu):
@@ -120,9 +144,9 @@ class _Segment(object):
         self.actions.append(action)
         self.log_mu.append(log_mu)
 
-    def put(self, buffer, next_obs, wait):
-        return buffer.put(self.obs, self.actions, self.rewards, self.log_mu, next_obs,
-                          self.version, wait)
+    def put(self, buffer, next_obs, next_action, wait):
+        return buffer.put(Segment(self.obs, self.actions, self.rewards, self.log_mu, next_obs,
+                                  next_action, self.state), self.version, wait)
 
 
 def _learner(*args):
@@ -137,11 +161,11 @@ def _learn(counters, buffer, actors_left, make_learner, batch_size):
         slots = buffer.take(batch_size, more)
         if not slots:
             return
-        segments = [buffer.segment(i) for i in slots]
+        segments, versions = zip(*(buffer.segment(i) for i in slots))
         learner.at_step(counters.steps.value)
-        learner.learn([seg[:5] for seg in segments])
+        learner.learn(segments)
         buffer.release(slots)
         version = counters.version.value
-        lags = (lags + [version - seg[5] for seg in segments])[-1000:]
+        lags = (lags + [version - v for v in versions])[-1000:]
         counters.lag.value = float(np.mean(lags)) if lags else math.nan
         counters.version.value = version + 1

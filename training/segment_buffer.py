@@ -5,6 +5,7 @@ A segment's observations are 80 KB and more: written once into a slot by the
 actor and read in place by the learner, they are never pickled through a
 pipe.  The number of slots bounds how far ahead of the learner the actors can
 play: an actor with no free slot waits."""
+import collections
 import queue
 
 import numpy as np
@@ -18,32 +19,45 @@ def _shared(shape, dtype):
     return np.frombuffer(raw, dtype=dtype).reshape(shape)
 
 
-class SegmentBuffer(object):
+# What an actor played: observations, actions, rewards, log mu(a|x) of the
+# actor's policy; the observation after the segment and the action the actor
+# chose there (Sarsa's target needs it), both None after a terminal state; a
+# recurrent network's state at the segment's start (None without memory).
+Segment = collections.namedtuple(
+    'Segment', 'obs actions rewards log_mu next_obs next_action state', defaults=(None, None))
 
-    def __init__(self, slots, t_max, observation_shape, observation_dtype):
+
+class SegmentBuffer(object):
+    """`state`: the network's initial state, the shape of what each slot keeps (or None)."""
+
+    def __init__(self, slots, t_max, observation_shape, observation_dtype, state=None):
         self.obs = _shared((slots, t_max + 1) + tuple(observation_shape), observation_dtype)
         self.actions = _shared((slots, t_max), np.int64)
         self.rewards = _shared((slots, t_max), np.float32)
-        self.log_mu = _shared((slots, t_max), np.float32)  # log mu(a|x) of the actor
+        self.log_mu = _shared((slots, t_max), np.float32)
+        self.state = None if state is None else tuple(
+            _shared((slots,) + part.shape[1:], part.dtype) for part in state)
         # length, whether the state after it is terminal, the learner's update
-        # count when it was played (for the policy lag)
-        self.info = _shared((slots, 3), np.int64)
+        # count when it was played (for the policy lag), the next action
+        self.info = _shared((slots, 4), np.int64)
         self.free, self.full = CTX.Queue(), CTX.Queue()
         for i in range(slots):
             self.free.put(i)
 
-    def put(self, obs, actions, rewards, log_mu, next_obs, version, wait):
-        """One segment (`next_obs` None after a terminal state); False if
-        `wait()` said to give up while no slot was free."""
+    def put(self, segment, version, wait):
+        """One `Segment`; False if `wait()` said to give up while no slot was free."""
         i = _get(self.free, wait)
         if i is None:
             return False
-        n = len(actions)
-        self.obs[i, :n] = obs
-        if next_obs is not None:
-            self.obs[i, n] = next_obs
-        self.actions[i, :n], self.rewards[i, :n], self.log_mu[i, :n] = actions, rewards, log_mu
-        self.info[i] = n, next_obs is None, version
+        n, terminal = len(segment.actions), segment.next_obs is None
+        self.obs[i, :n] = segment.obs
+        if not terminal:
+            self.obs[i, n] = segment.next_obs
+        self.actions[i, :n], self.rewards[i, :n] = segment.actions, segment.rewards
+        self.log_mu[i, :n] = segment.log_mu
+        for slot, part in zip(self.state or (), segment.state or ()):
+            slot[i] = part[0]
+        self.info[i] = n, terminal, version, -1 if terminal else segment.next_action
         self.full.put(i)
         return True
 
@@ -61,11 +75,13 @@ class SegmentBuffer(object):
         return taken
 
     def segment(self, i):
-        """(observations, actions, rewards, log mu, next observation or None,
-        version) of a full slot, as views: valid until it is released."""
-        n, terminal, version = self.info[i]
-        return (self.obs[i, :n], self.actions[i, :n], self.rewards[i, :n], self.log_mu[i, :n],
-                None if terminal else self.obs[i, n], version)
+        """(the `Segment` of a full slot, as views valid until it is released;
+        the version it was played with)."""
+        n, terminal, version, next_action = self.info[i]
+        state = None if self.state is None else tuple(part[i:i + 1] for part in self.state)
+        return Segment(self.obs[i, :n], self.actions[i, :n], self.rewards[i, :n],
+                       self.log_mu[i, :n], None if terminal else self.obs[i, n],
+                       None if terminal else int(next_action), state), version
 
     def release(self, slots):
         for i in slots:
