@@ -13,7 +13,6 @@ import numpy as np
 import chainer
 from chainer import functions as F
 
-import policies
 from agents.returns import n_step_returns, vtrace
 from agents.segment_agent import SegmentAgent
 from nets import numpy_fast, numpy_vector
@@ -104,7 +103,9 @@ class A3C(SegmentAgent):
 class A3CActor(object):
     """Chooses actions for a batch of games in one forward pass of the shared
     weights, as they are now (the queue architecture's actors: read-only),
-    each game from its own state with a recurrent network."""
+    each game from its own state with a recurrent network.  The policy draws
+    them, a softmax's indices or a Gaussian's unbounded vectors (the
+    environment clips), and gives log mu of what it drew."""
 
     def __init__(self, shared_model, seed):
         self.model = shared_model
@@ -124,14 +125,13 @@ class A3CActor(object):
         state = _stack(states)
         if self.fast:
             logits, _, state = self.fast.step(observations, state)
+            pi = self.fast.distribution(logits)
         else:
             with chainer.no_backprop_mode():
                 pi, _, state = self.model.unroll_batch(observations, [1] * len(observations),
                                                        state)
-            logits = pi.logits.array
-        actions = policies.sample(logits, self.rng)
-        log_mu = policies.log_softmax(logits)[np.arange(len(actions)), actions]
-        return actions, log_mu, _rows(state, len(actions))
+        actions = pi.sample(self.rng)
+        return actions, pi.log_prob_array(actions), _rows(state, len(actions))
 
 
 class A3CLearner(object):
@@ -164,13 +164,13 @@ class A3CLearner(object):
         n = len(actions)
         if self.fast:
             logits, v, _, cache = self.fast.forward(xs[rows], None)
+            pi = self.fast.distribution(logits)
         else:
             state = _stack([s.state for s in segments])
             pi, v_var, _ = self.model.unroll_batch(xs, lengths, state)
             pi, v_var = pi[rows], v_var[rows]
-            logits, v = pi.logits.array, v_var.array[:, 0]
-        log_pi = policies.log_softmax(logits[:n])[np.arange(n), actions]
-        targets, advantages = self._targets(segments, v, log_pi, n)
+            v = v_var.array[:, 0]
+        targets, advantages = self._targets(segments, v, pi[:n].log_prob_array(actions), n)
         if self.fast:
             loss = self.fast.loss_and_grads([(logits, v, cache)], actions, targets,
                                             self.beta, self.v_loss_coef, advantages)

@@ -1,4 +1,4 @@
-"""Train A3C (FF or LSTM) on a ViZDoom scenario with Hogwild worker processes.
+"""Train A3C (FF or LSTM) on a ViZDoom scenario with Hogwild workers or the queue learner.
 
     python a3c_doom.py PROCESSES SCENARIO [--use-lstm] [--steps 8e7] ...
 

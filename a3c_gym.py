@@ -1,4 +1,4 @@
-"""Train A3C (FF or LSTM) on a Gymnasium task with Hogwild worker processes.
+"""Train A3C (FF or LSTM) on a Gymnasium task with Hogwild workers or the queue learner.
 
     python a3c_gym.py PROCESSES TASK [--use-lstm] [--steps 1e6] ...
 
@@ -16,6 +16,7 @@ from cli import cpu
 cpu.configure()  # before numpy loads
 
 import a3c  # noqa: E402
+from cli import a3c_training  # noqa: E402
 from cli.arguments import ArgumentParser, fail, nonnegative_float  # noqa: E402
 from envs import gym  # noqa: E402
 from envs.environment import Discrete  # noqa: E402
@@ -39,6 +40,7 @@ def add_arguments(parser):
     parser.add_argument('--beta', type=nonnegative_float,
                         help='entropy bonus weight (default: {discrete} for discrete '
                         'actions, {continuous} for continuous ones)'.format(**BETA))
+    a3c_training.add_queue_arguments(parser)
 
 
 def main():
@@ -56,13 +58,10 @@ def main():
     def build_model(action_space, observation_shape):
         return a3c_network(observation_shape[0], action_space, args.use_lstm)
 
-    def make_agent(shared, seed, worker):
-        return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
-                       beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
-
-    return experiment.train(args, gym.env_maker(args), build_model, make_agent,
+    return experiment.train(args, gym.env_maker(args), build_model,
                             statistics=a3c.A3C.STATISTICS,
-                            must_match=gym.RUN_FLAGS + ('use_lstm',))
+                            must_match=gym.RUN_FLAGS + ('use_lstm',),
+                            **a3c_training.parts(args))
 
 
 if __name__ == '__main__':

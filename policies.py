@@ -1,7 +1,8 @@
 """Policies: a softmax over a discrete action set, and the paper's Gaussian
 over a box of real actions.  Each gives a distribution with what the A3C loss
-needs (`log_prob`, `entropy`, rows taken with `[:n]`) and what acting needs
-(`sample`, numpy arrays in and out)."""
+needs (`log_prob`, `entropy`, rows taken with `[:n]`) and what acting and
+V-trace need (`sample`, `log_prob_array`, `entropy_array`: numpy arrays in
+and out)."""
 import numpy as np
 
 import chainer
@@ -34,6 +35,9 @@ class SoftmaxDistribution(object):
 
     def entropy_array(self):
         return entropy(_array(self.logits))
+
+    def log_prob_array(self, actions):
+        return log_softmax(_array(self.logits))[np.arange(len(actions)), actions]
 
     @property
     def log_probs(self):
@@ -118,6 +122,11 @@ class GaussianDistribution(object):
 
     def entropy_array(self):
         return gaussian_entropy(_array(self.var))
+
+    def log_prob_array(self, actions):
+        """`log_prob`'s numbers, without a graph."""
+        with chainer.no_backprop_mode():
+            return self.log_prob(actions).array
 
 
 LOG_2PI = float(np.log(2 * np.pi))

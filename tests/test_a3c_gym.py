@@ -76,6 +76,23 @@ def test_the_lstm_network_runs_on_a_box_task(tmp_path):
         assert f['1/lateral/W'].shape == (512, 128) and f['2/1/W'].shape == (1, 128)
 
 
+@pytest.mark.parametrize('task,flags', [('Pendulum-v1', ['--use-lstm']), ('CartPole-v1', [])],
+                         ids=['gaussian-lstm', 'softmax-ff'])
+def test_the_queue_learner_runs_either_policy(tmp_path, task, flags):
+    """2 actors of 2 games feed the learner."""
+    out = str(tmp_path / 'out')
+    r = run('a3c_gym.py', 2, task, *flags, '--architecture', 'queue', '--envs-per-actor', 2,
+            '--batch-size', 4, '--steps', 3000, '--eval-frequency', 1500, '--eval-n-runs', 1,
+            '--outdir', out, '--log-interval', 1)
+    assert r.returncode == 0, r.stderr
+    assert 'policy lag' in r.stdout, r.stdout
+    rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
+    assert len(rows) == 2 and rows[-1]['steps'] == 3000
+    games = ScoresFile(os.path.join(out, 'games.txt'), columns=GAME_COLUMNS).rows()
+    assert {g['worker'] for g in games} == {0, 1}
+    assert os.path.exists(os.path.join(out, '3000_finish.h5'))
+
+
 @pytest.mark.parametrize('args,message', [
     (['2', 'Foo-v1'], "Gymnasium task 'Foo-v1': Environment `Foo` doesn't exist."),
     (['2', 'LunarLander-v3'], 'Box2D is not installed'),

@@ -1,5 +1,7 @@
-"""A3C's Gaussian policy learns: Reach, 2 Hogwild processes, the real training loop."""
+"""A3C's Gaussian policy learns: Reach, the real training loops (2 Hogwild
+processes; 2 actors feeding the queue learner)."""
 import numpy as np
+import pytest
 
 import a3c
 import chainer
@@ -10,6 +12,7 @@ from rmsprop_async import ClipGradient, RMSpropAsync
 from training import shared_memory
 from training.evaluator import run_episodes
 from training.hogwild import train_async
+from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
 
 EPISODES = 400
@@ -21,7 +24,7 @@ def score(model, seed):
     return np.mean(run_episodes(Reach(seed), a3c.A3C(model, None, seed=seed), EPISODES))
 
 
-def test_a3c_gaussian_learns_reach(tmp_path):
+def shared_network():
     np.random.seed(0)
     model = a3c_network(1, Reach.action_space, use_lstm=False)
     optimizer = RMSpropAsync(lr=LR)
@@ -29,16 +32,32 @@ def test_a3c_gaussian_learns_reach(tmp_path):
     optimizer.add_hook(ClipGradient(40))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
-    before = score(model, 1)
+    return model, optimizer
 
+
+def train(architecture, tmp_path, model, optimizer):
+    """Hogwild's workers, or the queue's actors of 4 games each feeding one
+    learner 8 segments (whole games: t_max is a game's 5 steps) at a time."""
     settings = RunSettings(str(tmp_path), 2, STEPS, eval_frequency=STEPS, eval_n_runs=20,
                            statistics=a3c.A3C.STATISTICS)
     schedule = LinearDecay(LR, STEPS)
-    status = train_async(
-        settings, lambda seed, training: Reach(seed),
-        lambda seed, worker: a3c.A3C(model, optimizer, beta=1e-4, seed=seed,
-                                       lr_schedule=schedule),
+    agent = lambda seed, worker: a3c.A3C(model, optimizer, beta=1e-4, seed=seed,  # noqa: E731
+                                         lr_schedule=schedule)
+    make_env = lambda seed, training: Reach(seed)  # noqa: E731
+    if architecture == 'hogwild':
+        return train_async(settings, make_env, agent, model, optimizer)
+    return train_queue(
+        settings, QueueSettings(t_max=5, envs_per_actor=4, batch_size=8, queue_length=32),
+        make_env, lambda seed, index: a3c.A3CActor(model, seed),
+        lambda: a3c.A3CLearner(model, optimizer, beta=1e-4, lr_schedule=schedule), agent,
         model, optimizer)
+
+
+@pytest.mark.parametrize('architecture', ['hogwild', 'queue'])
+def test_a3c_gaussian_learns_reach(tmp_path, architecture):
+    model, optimizer = shared_network()
+    before = score(model, 1)
+    status = train(architecture, tmp_path, model, optimizer)
     after = score(model, 2)
     with chainer.no_backprop_mode():
         pi = model.unroll(np.array([[-0.8], [0.0], [0.8]], np.float32), None)[0]

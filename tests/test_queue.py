@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import a3c
-import policies
-from envs.environment import Discrete, Environment
+from envs.environment import Box, Discrete, Environment
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead, MLPHead
+from policies import GaussianPolicy
 from rmsprop_async import RMSpropAsync
 from training.queue import QueueSettings, train_queue
 from training.run_settings import RunSettings
@@ -23,20 +23,41 @@ from training.segment_buffer import Segment, SegmentBuffer
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def network(name):
+    """(model, observation shape, dtype): the Atari networks take the numpy
+    fast path, the others Chainer's graph; the Gaussian draws 2 numbers."""
+    np.random.seed(0)
+    vector = dict(head=MLPHead(7, 16))
+    lstm = dict(vector, n_cells=8)
+    model = {'atari': lambda: A3CFF(6), 'atari-lstm': lambda: A3CLSTM(6, head=DQNHead()),
+             'mlp': lambda: A3CFF(3, **vector), 'lstm': lambda: A3CLSTM(3, **lstm),
+             'gaussian': lambda: A3CFF(2, policy=GaussianPolicy, **vector),
+             'gaussian-lstm': lambda: A3CLSTM(2, policy=GaussianPolicy, **lstm)}[name]()
+    return (model,) + (((4, 84, 84), np.uint8) if name.startswith('atari') else
+                       ((7,), np.float32))
+
+
 def segments(model, rng, lengths, obs_shape, dtype, on_policy=False):
-    """Segments of these (length, terminal); a recurrent model's start from random states."""
+    """Segments of these (length, terminal); a recurrent model's start from
+    random states.  On policy, an actor with the model's weights plays them."""
     out = []
+    gaussian = isinstance(model[-2], GaussianPolicy)
     for n, terminal in lengths:
         obs = (rng.randint(0, 256, (n + 1,) + obs_shape) if dtype == np.uint8
                else rng.randn(n + 1, *obs_shape)).astype(dtype)
-        actions = rng.randint(model[-2][0].W.shape[0], size=n)
         state = model.initial_state()
         if state is not None:
             state = tuple((rng.randn(*part.shape) * 0.5).astype(part.dtype) for part in state)
         if on_policy:
-            logits = model.unroll(obs[:n], state)[0].logits.array
-            log_mu = policies.log_softmax(logits)[np.arange(n), actions]
+            actor, after, played = a3c.A3CActor(model, rng.randint(100)), [state], []
+            for x in obs[:n]:
+                action, log_mu, after = actor.act(x[None], after)
+                played.append((action[0], log_mu[0]))
+            actions, log_mu = (np.array(column) for column in zip(*played))
         else:
+            size = model[-2][0].W.shape[0]
+            actions = (rng.randn(n, size).astype(np.float32) if gaussian
+                       else rng.randint(size, size=n))
             log_mu = np.log(rng.uniform(0.1, 0.9, n)).astype(np.float32)
         out.append(Segment(obs[:n], actions, rng.randn(n).astype(np.float32), log_mu,
                            None if terminal else obs[n], None if terminal else 0, state))
@@ -59,15 +80,10 @@ def still_optimizer(model):
     return optimizer
 
 
-@pytest.mark.parametrize('network', ['atari', 'mlp', 'lstm'])
-def test_the_batched_loss_is_the_sum_of_the_segments_losses(network):
-    np.random.seed(0)
-    if network == 'atari':  # the numpy fast path
-        model, shape, dtype = A3CFF(6), (4, 84, 84), np.uint8
-    elif network == 'mlp':  # Chainer's graph
-        model, shape, dtype = A3CFF(3, head=MLPHead(7, 16)), (7,), np.float32
-    else:  # the LSTM, every segment unrolled from its own state, all at once
-        model, shape, dtype = A3CLSTM(3, head=MLPHead(7, 16), n_cells=8), (7,), np.float32
+@pytest.mark.parametrize('name', ['atari', 'mlp', 'lstm', 'gaussian', 'gaussian-lstm'])
+def test_the_batched_loss_is_the_sum_of_the_segments_losses(name):
+    """An LSTM unrolls every segment from its own state, all at once."""
+    model, shape, dtype = network(name)
     learner = a3c.A3CLearner(model, still_optimizer(model))
     # Segments of unequal lengths: the LSTM's sequences drop out one by one.
     batch = segments(model, np.random.RandomState(1),
@@ -79,18 +95,24 @@ def test_the_batched_loss_is_the_sum_of_the_segments_losses(network):
         assert_same_gradients(g, sum(grads[name] for _, grads in parts), name)
 
 
-@pytest.mark.parametrize('model_class', [A3CFF, A3CLSTM])
-def test_on_policy_the_learner_takes_a3cs_gradient(model_class):
+@pytest.mark.parametrize('name', ['atari', 'atari-lstm', 'gaussian', 'gaussian-lstm'])
+def test_on_policy_the_learner_takes_a3cs_gradient(name):
     """Acted by the same weights, V-trace's targets are the n-step returns:
     the batch's gradient is the sum of the Hogwild agent's, each segment's
     computed by itself through the graph from the state it started from."""
-    np.random.seed(0)
-    model = model_class(6, head=DQNHead())
+    model, shape, dtype = network(name)
     batch = segments(model, np.random.RandomState(2), [(5, False), (2, True), (4, False)],
-                     (4, 84, 84), np.uint8, on_policy=True)
+                     shape, dtype, on_policy=True)
     _, learnt = gradient(a3c.A3CLearner(model, still_optimizer(model)), batch)
     summed = {}
     for s in batch:
+        if name.startswith('gaussian'):
+            assert s.actions.shape == (len(s.obs), 2) and s.actions.dtype == np.float32
+            pi = model.unroll(s.obs, s.state)[0]
+            mean, var = pi.mean.array.astype(np.float64), pi.var.array.astype(np.float64)
+            # log mu of a vector: its dimensions' log-densities summed
+            density = -0.5 * (np.log(2 * np.pi * var) + (s.actions - mean) ** 2 / var)
+            np.testing.assert_allclose(s.log_mu, density.sum(axis=1), rtol=1e-5, atol=1e-5)
         loss = a3c.a3c_loss(model, s.state, s.obs, s.actions, s.rewards, s.next_obs, 0.99,
                             0.01, 0.5)
         model.cleargrads()
@@ -122,17 +144,23 @@ def test_the_buffer_holds_at_most_its_slots():
     assert version == 4
 
 
-def test_the_buffer_carries_the_next_action_and_the_state():
+@pytest.mark.parametrize('space', [Discrete(4), Box(-np.ones(3), np.ones(3))],
+                         ids=['indices', 'box'])
+def test_the_buffer_carries_the_actions_the_next_action_and_the_state(space):
+    """A box's actions are real vectors, kept as the policy drew them."""
     state = tuple(np.zeros((1, 3), np.float32) for _ in range(2))
-    buffer = SegmentBuffer(2, 5, (2,), np.float32, state)
+    buffer = SegmentBuffer(2, 5, (2,), np.float32, state, space)
     rng = np.random.RandomState(0)
-    sent = Segment(rng.randn(4, 2), np.arange(4), rng.randn(4), rng.randn(4), rng.randn(2), 2,
-                   tuple(rng.randn(1, 3).astype(np.float32) for _ in range(2)))
+    actions = (np.arange(5) if isinstance(space, Discrete)
+               else (rng.randn(5, 3) * 2).astype(np.float32))
+    sent = Segment(rng.randn(4, 2), actions[:4], rng.randn(4), rng.randn(4), rng.randn(2),
+                   actions[4], tuple(rng.randn(1, 3).astype(np.float32) for _ in range(2)))
     assert buffer.put(sent, 7, lambda: False)
     [i] = buffer.take(1, lambda: False)
     got, version = buffer.segment(i)
-    assert version == 7 and got.next_action == 2
-    for a, b in zip(got[:5] + got[6], sent[:5] + sent[6]):
+    assert version == 7 and got.actions.dtype == actions.dtype
+    for a, b in zip(got[:6] + got[6], sent[:6] + sent[6]):
+        np.testing.assert_array_equal(np.shape(a), np.shape(b))
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 

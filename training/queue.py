@@ -48,7 +48,8 @@ def train_queue(settings, queue, make_env, make_actor, make_learner, make_agent,
     counters = Counters(s.start_step, s.start_episodes, s.processes)
     shape = make_env(0, False)
     buffer = SegmentBuffer(queue.queue_length, queue.t_max, shape.observation_shape,
-                           shape.observation_dtype, shared_model.initial_state())
+                           shape.observation_dtype, shared_model.initial_state(),
+                           shape.action_space)
     del shape  # an environment the parent does not play
     actors_left = CTX.RawValue('q', s.processes)
     clock_origin = time.time() - s.start_elapsed

@@ -10,6 +10,7 @@ import queue
 
 import numpy as np
 
+from envs.environment import Box
 from training.counters import CTX
 
 
@@ -27,19 +28,31 @@ Segment = collections.namedtuple(
     'Segment', 'obs actions rewards log_mu next_obs next_action state', defaults=(None, None))
 
 
-class SegmentBuffer(object):
-    """`state`: the network's initial state, the shape of what each slot keeps (or None)."""
+def action_layout(action_space):
+    """(shape, dtype) of one action: a Box's is a vector of the policy's
+    float32 numbers, as drawn; any other's an index."""
+    if isinstance(action_space, Box):
+        return (len(action_space.low),), np.float32
+    return (), np.int64
 
-    def __init__(self, slots, t_max, observation_shape, observation_dtype, state=None):
+
+class SegmentBuffer(object):
+    """`state`: the network's initial state, the shape of what each slot keeps
+    (or None); `action_space`: the environment's (None: indices)."""
+
+    def __init__(self, slots, t_max, observation_shape, observation_dtype, state=None,
+                 action_space=None):
         self.obs = _shared((slots, t_max + 1) + tuple(observation_shape), observation_dtype)
-        self.actions = _shared((slots, t_max), np.int64)
+        # a segment's actions, then the next action (as the observations)
+        action_shape, action_dtype = action_layout(action_space)
+        self.actions = _shared((slots, t_max + 1) + action_shape, action_dtype)
         self.rewards = _shared((slots, t_max), np.float32)
         self.log_mu = _shared((slots, t_max), np.float32)
         self.state = None if state is None else tuple(
             _shared((slots,) + part.shape[1:], part.dtype) for part in state)
         # length, whether the state after it is terminal, the learner's update
-        # count when it was played (for the policy lag), the next action
-        self.info = _shared((slots, 4), np.int64)
+        # count when it was played (for the policy lag)
+        self.info = _shared((slots, 3), np.int64)
         self.free, self.full = CTX.Queue(), CTX.Queue()
         for i in range(slots):
             self.free.put(i)
@@ -52,12 +65,12 @@ class SegmentBuffer(object):
         n, terminal = len(segment.actions), segment.next_obs is None
         self.obs[i, :n] = segment.obs
         if not terminal:
-            self.obs[i, n] = segment.next_obs
+            self.obs[i, n], self.actions[i, n] = segment.next_obs, segment.next_action
         self.actions[i, :n], self.rewards[i, :n] = segment.actions, segment.rewards
         self.log_mu[i, :n] = segment.log_mu
         for slot, part in zip(self.state or (), segment.state or ()):
             slot[i] = part[0]
-        self.info[i] = n, terminal, version, -1 if terminal else segment.next_action
+        self.info[i] = n, terminal, version
         self.full.put(i)
         return True
 
@@ -77,11 +90,11 @@ class SegmentBuffer(object):
     def segment(self, i):
         """(the `Segment` of a full slot, as views valid until it is released;
         the version it was played with)."""
-        n, terminal, version, next_action = self.info[i]
+        n, terminal, version = self.info[i]
         state = None if self.state is None else tuple(part[i:i + 1] for part in self.state)
         return Segment(self.obs[i, :n], self.actions[i, :n], self.rewards[i, :n],
                        self.log_mu[i, :n], None if terminal else self.obs[i, n],
-                       None if terminal else int(next_action), state), version
+                       None if terminal else self.actions[i, n], state), version
 
     def release(self, slots):
         for i in slots:
