@@ -12,8 +12,8 @@ def test_observations_and_action_counts(game, n_actions):
     assert env.action_space.n == n_actions
     obs = env.reset()
     assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
-    for _ in range(30):
-        obs, reward, terminated, truncated = env.step(np.random.randint(n_actions))
+    for t in range(30):  # every action in turn: Breakout's FIRE and moves included
+        obs, reward, terminated, truncated = env.step(t % n_actions)
     head = DQNHead()
     scaled = head.forward(obs[None])  # what the network sees after its scaling
     assert scaled.shape == (1, 256)
