@@ -6,7 +6,7 @@ The gradient's norm has no limit by default (--grad-clip sets one); a
 non-finite gradient still stops the run.
 
 A discrete task gets the softmax policy, a box of real actions the paper's
-Gaussian (its mean bounded to the box by tanh unless --mean linear); the network is the paper's for low-dimensional state (200 ReLU
+Gaussian; the network is the paper's for low-dimensional state (200 ReLU
 units, and 128 LSTM cells with --use-lstm).
 """
 import sys
@@ -37,10 +37,6 @@ def add_arguments(parser):
     parser.set_defaults(grad_clip=float('inf'))
     parser.add_argument('--use-lstm', action='store_true',
                         help='A3C LSTM (128 cells) instead of A3C FF')
-    parser.add_argument('--mean', choices=('tanh', 'linear'), default='tanh',
-                        help="the Gaussian's mean: tanh of a linear layer, stretched onto "
-                        "the action box (default), or the paper's linear layer, which "
-                        "can leave the box and collapse the policy onto its bounds")
     parser.add_argument('--beta', type=nonnegative_float,
                         help='entropy bonus weight (default: {discrete} for discrete '
                         'actions, {continuous} for continuous ones)'.format(**BETA))
@@ -60,11 +56,11 @@ def main():
                          else 'continuous']
 
     def build_model(action_space, observation_shape):
-        return a3c_network(observation_shape[0], action_space, args.use_lstm, args.mean)
+        return a3c_network(observation_shape[0], action_space, args.use_lstm)
 
     return experiment.train(args, gym.env_maker(args), build_model,
                             statistics=a3c.A3C.STATISTICS,
-                            must_match=gym.RUN_FLAGS + ('use_lstm', 'mean'),
+                            must_match=gym.RUN_FLAGS + ('use_lstm',),
                             **a3c_training.parts(args))
 
 

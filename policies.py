@@ -81,32 +81,13 @@ def entropy(logits):
 class GaussianPolicy(chainer.ChainList):
     """The paper's continuous policy: a normal distribution per action
     dimension, its mean from one linear layer and its variance from another
-    through softplus (HDF5: mean `<i>/0/W`, `<i>/0/b`; variance `<i>/1/W`, `<i>/1/b`).
+    through softplus (HDF5: mean `<i>/0/W`, `<i>/0/b`; variance `<i>/1/W`, `<i>/1/b`)."""
 
-    Given the action box's `bounds` (low, high), the mean is the box's centre
-    plus its half-width times tanh of that layer.  The paper's unbounded mean
-    drifts out of the box, where every draw is clipped to the same bound and
-    the gradient no longer says which way is better (InvertedPendulum: a mean
-    of -8 to +14 in a box of +-3, the variance 1e-6).  A bounded policy keeps
-    its box in the file (`<i>/low`, `<i>/high`)."""
-
-    def __init__(self, n_input, action_size, bounds=None):
+    def __init__(self, n_input, action_size):
         super().__init__(L.Linear(n_input, action_size), L.Linear(n_input, action_size))
-        self.bounded = bounds is not None
-        if self.bounded:
-            for name, bound in zip(('low', 'high'), bounds):
-                self.add_persistent(name, np.asarray(bound, np.float32).reshape(action_size))
 
     def forward(self, h):
-        mean = self[0](h)
-        if self.bounded:
-            mean = squash(mean, self.low, self.high)
-        return GaussianDistribution(mean, F.softplus(self[1](h)))
-
-
-def squash(x, low, high, tanh=F.tanh):
-    """tanh of x, stretched from (-1, 1) onto (low, high); `tanh=np.tanh` for arrays."""
-    return (high + low) / 2 + (high - low) / 2 * tanh(x)
+        return GaussianDistribution(self[0](h), F.softplus(self[1](h)))
 
 
 class GaussianDistribution(object):

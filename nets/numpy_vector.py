@@ -4,12 +4,10 @@ does for the paper's Atari networks and for the same reason: at batch 1 a
 Chainer pass costs several times what the network's arithmetic does (and, on
 these tasks, what the environment's step does).  The LSTM is NumpyA3C's.
 
-A step's policy output is one array: the logits, or the Gaussian's mean
-(before `squash`, if bounded) and its variance before softplus side by side,
-so that a segment's outputs concatenate as one.
+A step's policy output is one array: the logits, or the Gaussian's mean and
+its variance before softplus side by side, so that a segment's outputs
+concatenate as one.
 """
-import functools
-
 import numpy as np
 
 from nets.actor_critic import A3CFF, A3CLSTM
@@ -17,7 +15,7 @@ from nets.numpy_fast import (NumpyA3C, _concat_caches, _sigmoid, actor_critic_lo
                              softmax_loss_grad)
 from nets.torso import MLPHead
 from policies import (LOG_2PI, GaussianDistribution, GaussianPolicy, SoftmaxDistribution,
-                      SoftmaxPolicy, squash)
+                      SoftmaxPolicy)
 
 
 def supports(model):
@@ -30,14 +28,11 @@ def softplus(x):
     return np.logaddexp(0, x)
 
 
-def gaussian_loss_grad(out, actions, adv, beta, bounds=None):
+def gaussian_loss_grad(out, actions, adv, beta):
     """-sum log N(a; mean, var) adv - beta sum H, and its gradient by `out`
-    (the mean, or with `bounds` what `squash` makes it of, and the variance
-    before softplus)."""
+    (the mean and the variance before softplus)."""
     d = out.shape[1] // 2
     mean, pre = out[:, :d], out[:, d:]
-    if bounds is not None:
-        mean = squash(mean, *bounds, tanh=np.tanh)
     var = softplus(pre)
     diff = np.asarray(actions, mean.dtype).reshape(mean.shape) - mean
     logp = -0.5 * (LOG_2PI + np.log(var) + diff * diff / var).sum(axis=1)
@@ -45,9 +40,6 @@ def gaussian_loss_grad(out, actions, adv, beta, bounds=None):
     loss = -(logp * adv).sum() - beta * entropy.sum()
     a = adv[:, None]
     dmean = -a * diff / var
-    if bounds is not None:
-        low, high = bounds
-        dmean *= (high - low) / 2 * (1 - np.tanh(out[:, :d]) ** 2)
     dvar = -a * 0.5 * (diff * diff / var - 1) / var - 0.5 * beta / var
     return loss, np.concatenate([dmean, dvar * _sigmoid(pre)], axis=1)
 
@@ -59,8 +51,6 @@ class NumpyVectorA3C(NumpyA3C):
     def __init__(self, model):
         super().__init__(model)
         self.gaussian = type(model[-2]) is GaussianPolicy
-        self.bounds = (model[-2].low, model[-2].high) if self.gaussian and model[-2].bounded \
-            else None
         self.heads = [self.pi] + ([self.pi[:-2] + '1/'] if self.gaussian else [])
 
     def forward(self, obs, state):
@@ -81,8 +71,7 @@ class NumpyVectorA3C(NumpyA3C):
         if not self.gaussian:
             return SoftmaxDistribution(out)
         d = out.shape[1] // 2
-        mean = out[:, :d] if self.bounds is None else squash(out[:, :d], *self.bounds, tanh=np.tanh)
-        return GaussianDistribution(mean, softplus(out[:, d:]))
+        return GaussianDistribution(out[:, :d], softplus(out[:, d:]))
 
     def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
         """`a3c.a3c_loss` and its gradient, from what `forward` computed while
@@ -93,8 +82,7 @@ class NumpyVectorA3C(NumpyA3C):
         cache = _concat_caches([s[2] for s in steps])
         loss, dout, dv = actor_critic_loss_grad(
             out, v, actions, returns, beta, v_loss_coef, advantages,
-            functools.partial(gaussian_loss_grad, bounds=self.bounds) if self.gaussian
-            else softmax_loss_grad)
+            gaussian_loss_grad if self.gaussian else softmax_loss_grad)
         self._backward(dout, dv, cache, n)
         return loss
 

@@ -2,10 +2,6 @@
 paper built it for its continuous control: 200 ReLU units, then a 128-cell
 LSTM in the LSTM variant; a softmax over a discrete action set, or the
 Gaussian over a box of real actions."""
-import functools
-
-import numpy as np
-
 from envs.environment import Discrete
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import MLPHead
@@ -15,21 +11,16 @@ N_HIDDEN = 200
 N_CELLS = 128
 
 
-def a3c_network(n_input, action_space, use_lstm, mean='tanh'):
-    """A3C FF or LSTM over `n_input` numbers, for a Discrete or Box action
-    space; a Box's Gaussian has its mean bounded to the box (`mean='tanh'`)
-    or the paper's linear one (`'linear'`)."""
+def a3c_network(n_input, action_space, use_lstm):
+    """A3C FF or LSTM over `n_input` numbers, for a Discrete or Box action space."""
     if isinstance(action_space, Discrete):
         return build(n_input, action_space.n, False, use_lstm)
-    bounds = (action_space.low, action_space.high) if mean == 'tanh' else None
-    return build(n_input, len(action_space.low), True, use_lstm, bounds=bounds)
+    return build(n_input, len(action_space.low), True, use_lstm)
 
 
-def build(n_input, n_actions, gaussian, use_lstm, n_hidden=N_HIDDEN, n_cells=N_CELLS,
-          bounds=None):
-    """`n_actions`: the softmax's count, or the Gaussian's action length;
-    `bounds` (low, high) bound the Gaussian's mean."""
-    policy = functools.partial(GaussianPolicy, bounds=bounds) if gaussian else SoftmaxPolicy
+def build(n_input, n_actions, gaussian, use_lstm, n_hidden=N_HIDDEN, n_cells=N_CELLS):
+    """`n_actions`: the softmax's count, or the Gaussian's action length."""
+    policy = GaussianPolicy if gaussian else SoftmaxPolicy
     head = MLPHead(n_input, n_hidden)
     if use_lstm:
         return A3CLSTM(n_actions, head=head, n_cells=n_cells, policy=policy)
@@ -49,10 +40,8 @@ def from_shapes(shapes):
     if len(mean) != 2 or mean[0] == 0 or value[:1] != (1,):
         return None
     n_cells = shapes.get('1/lateral/W', (0, 0))[1]
-    # a bounded Gaussian's box is filled in when the file is loaded
-    bounds = (np.zeros(mean[0]),) * 2 if pi + 'low' in shapes else None
     return build(torso[1], mean[0], pi + '1/W' in shapes, lstm, n_hidden=torso[0],
-                 n_cells=n_cells, bounds=bounds)
+                 n_cells=n_cells)
 
 
 def misfit(model, env, task):

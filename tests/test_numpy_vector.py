@@ -10,13 +10,8 @@ from envs.environment import Box, Discrete
 from nets.numpy_vector import NumpyVectorA3C
 from nets.vector import a3c_network
 
-BOX = Box(np.array([-1, -3], np.float32), np.array([1, 0.5], np.float32))
-SPACES = {'softmax': Discrete(3), 'gaussian': BOX, 'gaussian-linear': BOX}
-
-
-def network(policy, lstm):
-    """The softmax; the Gaussian with its mean bounded to an off-centre box, or linear."""
-    return a3c_network(4, SPACES[policy], lstm, 'linear' if policy.endswith('linear') else 'tanh')
+SPACES = {'softmax': Discrete(3),
+          'gaussian': Box(np.full(2, -1, np.float32), np.full(2, 1, np.float32))}
 
 
 def inputs(rng, space, n=5):
@@ -33,7 +28,7 @@ def inputs(rng, space, n=5):
 @pytest.mark.parametrize('terminal', [True, False])
 def test_same_loss_and_gradients(lstm, policy, terminal):
     np.random.seed(0)
-    model = network(policy, lstm)
+    model = a3c_network(4, SPACES[policy], lstm)
     rng = np.random.RandomState(1)
     obs, actions, rewards, last = inputs(rng, SPACES[policy])
     last = None if terminal else last
@@ -47,7 +42,7 @@ def test_same_loss_and_gradients(lstm, policy, terminal):
 @pytest.mark.parametrize('policy', sorted(SPACES))
 def test_same_policy_when_acting(policy):
     np.random.seed(3)
-    model = network(policy, True)
+    model = a3c_network(4, SPACES[policy], True)
     obs = np.random.RandomState(4).randn(1, 4).astype(np.float32)
     fast = NumpyVectorA3C(model)
     out, v, state, _ = fast.forward(obs, model.initial_state())
