@@ -13,6 +13,13 @@ when the scenario is won (terminated), or at its timeout (truncated: the state
 does not show the clock).  Scenarios without a timeout are cut at 27,000
 agent steps.  In training rewards are multiplied by --reward-scale, then
 clipped to [-1, 1] as for Atari; the score is the scenario's own reward total.
+
+--health-reward K adds K times each step's change of the HEALTH game variable
+to the training reward (a potential-based shaping: Ng, Harada and Russell
+1999), for scenarios that list HEALTH.  health_gathering hides the player's
+health (no HUD, no screen flashes), so a network that sees only the screen
+cannot tell that a medkit bought it life: the gain shows only as a later
+death, some 100 steps on.
 """
 import contextlib
 import faulthandler
@@ -25,7 +32,7 @@ from PIL import Image
 
 import vizdoom
 
-from cli.arguments import positive_float
+from cli.arguments import nonnegative_float, positive_float
 from envs.environment import Discrete, Environment
 from envs.files import check_readable
 
@@ -38,9 +45,10 @@ PREPROCESSINGS = {'gray160x120': 1, 'rgb160x120': 3}  # channels per screen
 DEFAULT = 'rgb160x120'
 # Bundled configs the engine cannot play alone: it crashes on them (multiplayer maps).
 MULTIPLAYER = ('cig', 'multi_duel')
+HEALTH = vizdoom.GameVariable.HEALTH
 
 # A resumed run must keep these.
-RUN_FLAGS = ('scenario', 'reward_scale', 'preprocessing')
+RUN_FLAGS = ('scenario', 'reward_scale', 'preprocessing', 'health_reward')
 
 
 def add_arguments(parser):
@@ -51,6 +59,10 @@ def add_arguments(parser):
                         help='training rewards are multiplied by this, then clipped to '
                         '[-1, 1] (default 1; 0.01 for a scenario that pays every tic, such as '
                         'basic or health_gathering)')
+    parser.add_argument('--health-reward', type=nonnegative_float, default=0.0,
+                        help='training rewards gain this times the change of the HEALTH '
+                        'game variable, before --reward-scale (default 0; scenarios that '
+                        'list HEALTH, such as health_gathering)')
     parser.add_argument('--preprocessing', choices=sorted(PREPROCESSINGS), default=DEFAULT,
                         help='the screen made gray or kept in colour (default: %(default)s)')
 
@@ -59,7 +71,8 @@ def env_maker(args):
     """make_env(seed, training) for a script's parsed flags."""
     def make_env(seed, training):
         return Doom(args.scenario, seed=seed, training=training,
-                    reward_scale=args.reward_scale, preprocessing=args.preprocessing)
+                    reward_scale=args.reward_scale, preprocessing=args.preprocessing,
+                    health_reward=args.health_reward)
     return make_env
 
 
@@ -165,11 +178,15 @@ class Doom(Environment):
     observation_dtype = np.uint8
 
     def __init__(self, scenario, seed=0, training=True, reward_scale=1.0, step_cap=STEP_CAP,
-                 preprocessing=DEFAULT):
+                 preprocessing=DEFAULT, health_reward=0.0):
         super().__init__()
         path = config_path(scenario)
         check_playable(path)
         self.game = start(path, seed)
+        if health_reward and HEALTH not in self.game.get_available_game_variables():
+            self.game.close()
+            raise DoomError('{} lists no HEALTH game variable (available_game_variables): '
+                            '--health-reward needs it'.format(path))
         buttons = self.game.get_available_buttons()
         self.actions = [[int(i == j) for j in range(len(buttons))] for i in range(len(buttons))]
         self.action_space = Discrete(len(buttons))
@@ -180,6 +197,7 @@ class Doom(Environment):
                        'scenario': scenario if bundled else os.path.basename(path)}
         self.training = training
         self.reward_scale = reward_scale
+        self.health_reward = health_reward
         self.step_cap = step_cap
         self.obs = np.zeros(self.observation_shape, dtype=np.uint8)
         self._rgb = None
@@ -203,6 +221,7 @@ class Doom(Environment):
         return self._rgb
 
     def step(self, action_index):
+        health = self.game.get_game_variable(HEALTH) if self.health_reward else 0.0
         reward = self.game.make_action(self.actions[action_index], ACTION_REPEAT)
         self.game_score += reward
         self.steps += 1
@@ -216,5 +235,7 @@ class Doom(Environment):
         truncated = timeout or (not finished and self.steps >= self.step_cap)
         self.game_over = terminated or truncated
         if self.training:
+            if self.health_reward:  # readable after the episode's end too
+                reward += self.health_reward * (self.game.get_game_variable(HEALTH) - health)
             reward = float(np.clip(reward * self.reward_scale, -1.0, 1.0))
         return self.obs.copy(), reward, terminated, truncated

@@ -83,6 +83,11 @@ def test_a_value_method_trains_on_doom(tmp_path):
      'exist'),
     ('q_doom.py', ['2', 'basic', '--method', 'sarsa', '--reward-scale', '0'],
      "'0' is not a positive number"),
+    ('a3c_doom.py', ['2', 'basic', '--health-reward', '1'],
+     'basic.cfg lists no HEALTH game variable (available_game_variables): --health-reward '
+     'needs it'),
+    ('q_doom.py', ['2', 'health_gathering', '--health-reward', '-1'],
+     "'-1' is not a number >= 0"),
 ])
 def test_bad_input_one_line_exit_2(script, args, message):
     r = run(script, *args)

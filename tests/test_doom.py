@@ -100,6 +100,29 @@ def test_training_rewards_are_scaled_then_clipped():
     assert min(raw) <= -4 and max(raw) > 90  # the clip matters: a tic costs 1, a kill pays 100
 
 
+def test_the_health_reward_adds_each_health_change_before_the_scale():
+    """Forward on health_gathering (seed 0): the acid's damage every 32 tics, a
+    medkit's gain; the score stays the scenario's own."""
+    raw = play(doom.Doom('health_gathering', seed=0, training=False), 2)[0]
+    env = doom.Doom('health_gathering', seed=0, training=True, reward_scale=0.01,
+                    health_reward=2.0)
+    env.reset()
+    healths, rewards = [env.game.get_game_variable(doom.HEALTH)], []
+    while not env.game_over:
+        rewards.append(env.step(2)[1])
+        healths.append(env.game.get_game_variable(doom.HEALTH))
+    changes = np.diff(healths)
+    assert rewards == [float(np.clip((r + 2.0 * c) * 0.01, -1, 1)) for r, c in zip(raw, changes)]
+    assert env.game_score == sum(raw)
+    assert changes.min() < 0 and (changes != 0).sum() >= 3
+
+
+def test_the_health_reward_needs_a_scenario_that_lists_health():
+    with pytest.raises(doom.DoomError, match='basic.cfg lists no HEALTH game variable '
+                       r'\(available_game_variables\): --health-reward needs it'):
+        doom.Doom('basic', health_reward=1.0)
+
+
 def test_a_scenario_without_timeout_is_cut_at_the_step_cap():
     env = doom.Doom('take_cover', seed=0, training=False, step_cap=3)
     rewards, terminated, truncated = play(env, 0)
