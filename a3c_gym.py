@@ -7,7 +7,8 @@ non-finite gradient still stops the run.
 
 A discrete task gets the softmax policy, a box of real actions the paper's
 Gaussian; the network is the paper's for low-dimensional state (200 ReLU
-units, and 128 LSTM cells with --use-lstm).
+units, and 128 LSTM cells with --use-lstm), its input standardised with
+--normalize-observations.
 """
 import sys
 
@@ -25,6 +26,7 @@ from training import experiment  # noqa: E402
 
 # The paper's entropy weights: 1e-2 for a softmax, 1e-4 for its Gaussian.
 BETA = {'discrete': 1e-2, 'continuous': 1e-4}
+SCALE_STEPS = 20000  # random steps that --normalize-observations measures
 
 
 def add_arguments(parser):
@@ -37,6 +39,10 @@ def add_arguments(parser):
     parser.set_defaults(grad_clip=float('inf'))
     parser.add_argument('--use-lstm', action='store_true',
                         help='A3C LSTM (128 cells) instead of A3C FF')
+    parser.add_argument('--normalize-observations', action='store_true',
+                        help='standardise observations by their mean and deviation over '
+                        '{:,} steps of random actions, kept in the model file (the MuJoCo '
+                        'locomotion tasks need it)'.format(SCALE_STEPS))
     parser.add_argument('--beta', type=nonnegative_float,
                         help='entropy bonus weight (default: {discrete} for discrete '
                         'actions, {continuous} for continuous ones)'.format(**BETA))
@@ -55,12 +61,17 @@ def main():
         args.beta = BETA['discrete' if isinstance(env.action_space, Discrete)
                          else 'continuous']
 
+    # A resumed run's scale comes from its model file, which replaces this one.
+    scale = gym.observation_scale(env, SCALE_STEPS, args.seed) \
+        if args.normalize_observations else None
+    del env
+
     def build_model(action_space, observation_shape):
-        return a3c_network(observation_shape[0], action_space, args.use_lstm)
+        return a3c_network(observation_shape[0], action_space, args.use_lstm, scale)
 
     return experiment.train(args, gym.env_maker(args), build_model,
                             statistics=a3c.A3C.STATISTICS,
-                            must_match=gym.RUN_FLAGS + ('use_lstm',),
+                            must_match=gym.RUN_FLAGS + ('use_lstm', 'normalize_observations'),
                             **a3c_training.parts(args))
 
 

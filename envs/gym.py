@@ -110,6 +110,23 @@ class Gym(Environment):
         return self.env.render()
 
 
+def observation_scale(env, steps, seed=0):
+    """(mean, standard deviation) of `env`'s observations over `steps` steps of
+    uniformly random actions, the deviation at least 0.01 (an entry that never
+    moves would be divided by 0)."""
+    rng = np.random.RandomState(seed)
+    seen = [env.reset()]
+    for _ in range(steps):
+        if isinstance(env.action_space, Discrete):
+            action = rng.randint(env.action_space.n)
+        else:
+            action = rng.uniform(env.action_space.low, env.action_space.high)
+        obs, _, terminated, truncated = env.step(action)
+        seen.append(env.reset() if terminated or truncated else obs)
+    seen = np.array(seen, dtype=np.float64)
+    return seen.mean(axis=0), np.maximum(seen.std(axis=0), 0.01)
+
+
 def render_problem(task):
     """None if `task` can draw its frames here, else why not (one line):
     MuJoCo's renderer needs an OpenGL (GLFW, EGL or OSMesa) some machines lack."""

@@ -56,7 +56,7 @@ class NumpyVectorA3C(NumpyA3C):
     def forward(self, obs, state):
         """(policy output (T, ...), values (T,), new state, cache for `_backward`)."""
         p = self.p
-        x = np.asarray(obs, dtype=np.float32)
+        x = self.model[0].standardise(obs)
         h0 = x @ p['/0/0/W'].array.T + p['/0/0/b'].array
         np.maximum(h0, 0, out=h0)
         h, lstm_cache = h0, None

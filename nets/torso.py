@@ -42,11 +42,29 @@ class DQNHead(chainer.ChainList):
 
 class MLPHead(chainer.ChainList):
     """A fully connected torso for vector observations: the paper's for
-    low-dimensional state is 200 ReLU units."""
+    low-dimensional state is 200 ReLU units.
 
-    def __init__(self, n_input, n_output=64):
+    Given `scale`, the (mean, standard deviation) of the task's observations,
+    it standardises them first, clipped to +-10: MuJoCo's locomotion tasks
+    observe velocities in the tens beside angles in tenths.  The scale is
+    kept in the model file (`0/obs_mean`, `0/obs_std`)."""
+
+    CLIP = 10.0
+
+    def __init__(self, n_input, n_output=64, scale=None):
         self.n_output = n_output
         super().__init__(L.Linear(n_input, n_output))
+        self.standardises = scale is not None
+        if self.standardises:
+            for name, value in zip(('obs_mean', 'obs_std'), scale):
+                self.add_persistent(name, np.asarray(value, np.float32).reshape(n_input))
+
+    def standardise(self, x):
+        """Observations (arrays) as the linear layer takes them."""
+        x = np.asarray(x, dtype=self[0].W.dtype)
+        if self.standardises:
+            x = np.clip((x - self.obs_mean) / self.obs_std, -self.CLIP, self.CLIP).astype(x.dtype)
+        return x
 
     def forward(self, x):
-        return F.relu(self[0](np.asarray(x, dtype=self[0].W.dtype)))
+        return F.relu(self[0](self.standardise(x)))

@@ -67,6 +67,28 @@ def test_a_resume_goes_on_and_keeps_the_task(runs):
     assert ScoresFile(os.path.join(out, 'scores.txt')).rows()[-1]['steps'] == 4000
 
 
+def test_normalized_observations_are_kept_through_a_resume_and_the_demo(tmp_path):
+    """The scale measured at the start is the model file's; a resume trains on
+    with the file's scale (a changed flag is refused), and the demo plays it."""
+    out = str(tmp_path / 'out')
+    r = run('a3c_gym.py', 2, 'Pendulum-v1', '--normalize-observations', '--steps', 1000,
+            '--eval-n-runs', 1, '--outdir', out)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(os.path.join(out, '1000_finish.h5'), 'r') as f:
+        mean, std = f['0/obs_mean'][()], f['0/obs_std'][()]
+    assert mean.shape == std.shape == (3,) and std[2] > 3 * std[0]  # the angular velocity
+    r = run('a3c_gym.py', 2, 'Pendulum-v1', '--steps', 2000, '--resume', out)
+    assert r.returncode == 2 and 'that run has normalize_observations=True' in r.stderr
+    r = run('a3c_gym.py', 2, 'Pendulum-v1', '--normalize-observations', '--seed', 5,
+            '--steps', 2000, '--eval-n-runs', 1, '--resume', out)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(os.path.join(out, '2000_finish.h5'), 'r') as f:
+        assert (f['0/obs_mean'][()] == mean).all() and (f['0/obs_std'][()] == std).all()
+    r = run('demo_a3c_gym.py', 'Pendulum-v1', os.path.join(out, '2000_finish.h5'),
+            '--n-runs', 1)
+    assert r.returncode == 0, r.stderr
+
+
 def test_the_lstm_network_runs_on_a_box_task(tmp_path):
     out = str(tmp_path / 'out')
     r = run('a3c_gym.py', 1, 'Pendulum-v1', '--use-lstm', '--steps', 600,

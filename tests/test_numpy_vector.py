@@ -15,7 +15,7 @@ SPACES = {'softmax': Discrete(3),
 
 
 def inputs(rng, space, n=5):
-    obs = rng.randn(n, 4).astype(np.float32)
+    obs = rng.randn(n, 4).astype(np.float32) * 3
     if isinstance(space, Discrete):
         actions = list(rng.randint(0, space.n, size=n))
     else:
@@ -23,12 +23,17 @@ def inputs(rng, space, n=5):
     return obs, actions, list(rng.randn(n)), rng.randn(4).astype(np.float32)
 
 
+# observations standardised by a scale that clips some of them
+SCALE = (np.array([0.5, -1, 0, 2], np.float32), np.array([0.1, 2, 1, 0.3], np.float32))
+
+
 @pytest.mark.parametrize('lstm', [False, True])
 @pytest.mark.parametrize('policy', sorted(SPACES))
 @pytest.mark.parametrize('terminal', [True, False])
-def test_same_loss_and_gradients(lstm, policy, terminal):
+@pytest.mark.parametrize('scale', [None, SCALE])
+def test_same_loss_and_gradients(lstm, policy, terminal, scale):
     np.random.seed(0)
-    model = a3c_network(4, SPACES[policy], lstm)
+    model = a3c_network(4, SPACES[policy], lstm, scale)
     rng = np.random.RandomState(1)
     obs, actions, rewards, last = inputs(rng, SPACES[policy])
     last = None if terminal else last
