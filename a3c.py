@@ -7,6 +7,11 @@ computes the same loss and gradient without Chainer's per-operation overhead,
 reusing the activations computed while acting; any other model, or
 `fast=False`, goes through Chainer's graph.  The policy, a softmax or a
 Gaussian, samples its own actions.
+
+`action_bounds` (low, high), for a Gaussian only: the environment clips its
+actions to that box, and the loss takes the clipped action policy gradient's
+log-probability (`policies.GaussianDistribution.log_prob`) in place of the
+density's.
 """
 import numpy as np
 
@@ -19,7 +24,7 @@ from nets import numpy_fast, numpy_vector
 
 
 def a3c_loss(model, state, obs, actions, rewards, bootstrap_obs, gamma, beta,
-             v_loss_coef):
+             v_loss_coef, action_bounds=None):
     """The segment's loss: sum of -log pi(a|s) (R - V) - beta H + coef (R - V)^2 / 2.
 
     With `bootstrap_obs` the return is bootstrapped from V of it; without, the
@@ -29,27 +34,34 @@ def a3c_loss(model, state, obs, actions, rewards, bootstrap_obs, gamma, beta,
     pi, v, _ = model.unroll(xs, state)
     bootstrap = 0.0 if bootstrap_obs is None else float(v.array[n, 0])
     returns = n_step_returns(rewards, bootstrap, gamma)
-    return graph_loss(pi, v, actions, returns, beta, v_loss_coef)
+    return graph_loss(pi, v, actions, returns, beta, v_loss_coef, action_bounds=action_bounds)
 
 
-def graph_loss(pi, v, actions, returns, beta, v_loss_coef, advantages=None):
+def graph_loss(pi, v, actions, returns, beta, v_loss_coef, advantages=None,
+               action_bounds=None):
     """The actor-critic loss in Chainer's graph over the first len(actions)
     rows; the advantages are returns - V (a constant) unless given."""
     n = len(actions)
     pi, v = pi[:n], F.reshape(v[:n], (n,))
     returns = np.asarray(returns, dtype=v.dtype)
     advantages = returns - v.array if advantages is None else np.asarray(advantages, v.dtype)
-    pi_loss = -F.sum(pi.log_prob(actions) * advantages) - beta * F.sum(pi.entropy)
+    pi_loss = -F.sum(pi.log_prob(actions, **_bounds(action_bounds)) * advantages) \
+        - beta * F.sum(pi.entropy)
     v_loss = F.sum(F.square(returns - v)) / 2
     return pi_loss + v_loss_coef * v_loss
 
 
-def fast_path(model):
+def _bounds(action_bounds):
+    """A policy's log-probability keywords: a softmax takes none."""
+    return {} if action_bounds is None else {'bounds': action_bounds}
+
+
+def fast_path(model, action_bounds=None):
     """The numpy version of the model's network, or None: Chainer's graph."""
     if numpy_fast.supports(model):
         return numpy_fast.NumpyA3C(model)
     if numpy_vector.supports(model):
-        return numpy_vector.NumpyVectorA3C(model)
+        return numpy_vector.NumpyVectorA3C(model, action_bounds)
     return None
 
 
@@ -58,11 +70,12 @@ class A3C(SegmentAgent):
     STATISTICS = ('average_value', 'average_entropy')
 
     def __init__(self, shared_model, optimizer, t_max=5, gamma=0.99, beta=1e-2,
-                 v_loss_coef=0.5, seed=0, lr_schedule=None, fast=True):
+                 v_loss_coef=0.5, seed=0, lr_schedule=None, fast=True, action_bounds=None):
         super().__init__(shared_model, optimizer, t_max, gamma, seed, lr_schedule)
-        self.fast = fast_path(self.model) if fast else None
+        self.fast = fast_path(self.model, action_bounds) if fast else None
         self.beta = beta
         self.v_loss_coef = v_loss_coef
+        self.action_bounds = action_bounds
 
     def _forward(self, obs):
         """(the policy's distribution over arrays, values, what the fast
@@ -89,7 +102,7 @@ class A3C(SegmentAgent):
             return
         loss = a3c_loss(self.model, self.segment_state, np.stack(self.past_obs),
                         self.past_actions, self.past_rewards, next_obs,
-                        self.gamma, self.beta, self.v_loss_coef)
+                        self.gamma, self.beta, self.v_loss_coef, self.action_bounds)
         self.model.cleargrads()
         loss.backward()
 
@@ -105,10 +118,13 @@ class A3CActor(object):
     weights, as they are now (the queue architecture's actors: read-only),
     each game from its own state with a recurrent network.  The policy draws
     them, a softmax's indices or a Gaussian's unbounded vectors (the
-    environment clips), and gives log mu of what it drew."""
+    environment clips), and gives log mu of what it drew: with
+    `action_bounds`, the clipped action policy gradient's, as the learner's
+    log pi, so that V-trace's ratios compare like with like."""
 
-    def __init__(self, shared_model, seed):
+    def __init__(self, shared_model, seed, action_bounds=None):
         self.model = shared_model
+        self.action_bounds = action_bounds
         self.fast = numpy_fast.NumpyA3C(shared_model) if numpy_fast.supports(
             shared_model) else None
         self.rng = np.random.RandomState(seed % (2 ** 32))
@@ -131,7 +147,8 @@ class A3CActor(object):
                 pi, _, state = self.model.unroll_batch(observations, [1] * len(observations),
                                                        state)
         actions = pi.sample(self.rng)
-        return actions, pi.log_prob_array(actions), _rows(state, len(actions))
+        log_mu = pi.log_prob_array(actions, **_bounds(self.action_bounds))
+        return actions, log_mu, _rows(state, len(actions))
 
 
 class A3CLearner(object):
@@ -144,8 +161,9 @@ class A3CLearner(object):
     path's LSTM learns from one sequence at a time."""
 
     def __init__(self, shared_model, optimizer, gamma=0.99, beta=1e-2, v_loss_coef=0.5,
-                 vtrace=True, rho_bar=1.0, c_bar=1.0, lr_schedule=None):
+                 vtrace=True, rho_bar=1.0, c_bar=1.0, lr_schedule=None, action_bounds=None):
         self.model = shared_model
+        self.action_bounds = action_bounds
         self.fast = numpy_fast.NumpyA3C(shared_model) if numpy_fast.supports(
             shared_model) and shared_model.initial_state() is None else None
         self.optimizer = optimizer
@@ -170,13 +188,14 @@ class A3CLearner(object):
             pi, v_var, _ = self.model.unroll_batch(xs, lengths, state)
             pi, v_var = pi[rows], v_var[rows]
             v = v_var.array[:, 0]
-        targets, advantages = self._targets(segments, v, pi[:n].log_prob_array(actions), n)
+        log_pi = pi[:n].log_prob_array(actions, **_bounds(self.action_bounds))
+        targets, advantages = self._targets(segments, v, log_pi, n)
         if self.fast:
             loss = self.fast.loss_and_grads([(logits, v, cache)], actions, targets,
                                             self.beta, self.v_loss_coef, advantages)
         else:
             loss = graph_loss(pi, v_var, actions, targets, self.beta, self.v_loss_coef,
-                              advantages)
+                              advantages, self.action_bounds)
             self.model.cleargrads()
             loss.backward()
             loss = float(loss.array)

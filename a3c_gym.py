@@ -43,6 +43,11 @@ def add_arguments(parser):
                         help='standardise observations by their mean and deviation over '
                         '{:,} steps of random actions, kept in the model file (the MuJoCo '
                         'locomotion tasks need it)'.format(SCALE_STEPS))
+    parser.add_argument('--clipped-action-gradient', action='store_true',
+                        help='box tasks: the clipped action policy gradient (Fujita & Maeda, '
+                        'ICML 2018): the loss takes a draw at or beyond a bound of the box by '
+                        'the probability of all draws beyond that bound, which the '
+                        'environment plays alike, instead of by its density')
     parser.add_argument('--beta', type=nonnegative_float,
                         help='entropy bonus weight (default: {discrete} for discrete '
                         'actions, {continuous} for continuous ones)'.format(**BETA))
@@ -57,9 +62,13 @@ def main():
         env = gym.Gym(args.task)
     except gym.TaskError as e:
         fail(str(e))
+    discrete = isinstance(env.action_space, Discrete)
+    if args.clipped_action_gradient and discrete:
+        fail('--clipped-action-gradient is for a box of real actions; {} has a discrete '
+             'choice'.format(args.task))
     if args.beta is None:
-        args.beta = BETA['discrete' if isinstance(env.action_space, Discrete)
-                         else 'continuous']
+        args.beta = BETA['discrete' if discrete else 'continuous']
+    bounds = env.action_space if args.clipped_action_gradient else None
 
     # A resumed run's scale comes from its model file, which replaces this one.
     scale = gym.observation_scale(env, SCALE_STEPS, args.seed) \
@@ -71,8 +80,9 @@ def main():
 
     return experiment.train(args, gym.env_maker(args), build_model,
                             statistics=a3c.A3C.STATISTICS,
-                            must_match=gym.RUN_FLAGS + ('use_lstm', 'normalize_observations'),
-                            **a3c_training.parts(args))
+                            must_match=gym.RUN_FLAGS + ('use_lstm', 'normalize_observations',
+                                                        'clipped_action_gradient'),
+                            **a3c_training.parts(args, bounds))
 
 
 if __name__ == '__main__':

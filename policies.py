@@ -3,9 +3,12 @@ over a box of real actions.  Each gives a distribution with what the A3C loss
 needs (`log_prob`, `entropy`, rows taken with `[:n]`) and what acting and
 V-trace need (`sample`, `log_prob_array`, `entropy_array`: numpy arrays in
 and out)."""
+import math
+
 import numpy as np
 
 import chainer
+from chainer import function_node
 from chainer import functions as F
 from chainer import links as L
 
@@ -101,11 +104,25 @@ class GaussianDistribution(object):
     def __getitem__(self, rows):
         return GaussianDistribution(self.mean[rows], self.var[rows])
 
-    def log_prob(self, actions):
-        """log N(a; mean, var), summed over the dimensions, in closed form."""
+    def log_prob(self, actions, bounds=None):
+        """log N(a; mean, var), summed over the dimensions, in closed form.
+
+        With `bounds` (low, high), the clipped action policy gradient's
+        (Fujita & Maeda 2018): the environment plays a draw at or beyond a
+        bound as the bound itself, so such a dimension counts the log of the
+        probability of the whole tail beyond it, log Phi((low - mean) / sigma)
+        or log Phi((mean - high) / sigma).  The expected gradient is the
+        same, its noise less: where every draw is clipped to one bound the
+        density's gradient still follows the draws' noise (a mean that left
+        the box wanders on), this one nearly vanishes and points back into
+        the box when those draws did badly."""
         a = np.asarray(actions, dtype=self.mean.dtype).reshape(self.mean.shape)
-        return -0.5 * F.sum(LOG_2PI + F.log(self.var) + F.square(a - self.mean) / self.var,
-                            axis=1)
+        logp = -0.5 * (LOG_2PI + F.log(self.var) + F.square(a - self.mean) / self.var)
+        if bounds is not None:
+            side, bound = clipped_side(a, bounds)
+            z = (self.mean - bound) * side / F.sqrt(self.var)
+            logp = F.where(side != 0, LogNdtr().apply((z,))[0], logp)
+        return F.sum(logp, axis=1)
 
     @property
     def entropy(self):
@@ -123,13 +140,64 @@ class GaussianDistribution(object):
     def entropy_array(self):
         return gaussian_entropy(_array(self.var))
 
-    def log_prob_array(self, actions):
+    def log_prob_array(self, actions, bounds=None):
         """`log_prob`'s numbers, without a graph."""
         with chainer.no_backprop_mode():
-            return self.log_prob(actions).array
+            return self.log_prob(actions, bounds).array
 
 
 LOG_2PI = float(np.log(2 * np.pi))
+
+
+def clipped_side(actions, bounds):
+    """(-1 where an action is at or below its low bound, 1 at or above its
+    high one, else 0; that bound, or high inside), in the actions' dtype."""
+    low, high = bounds
+    side = np.where(actions <= low, -1, np.where(actions >= high, 1, 0)).astype(actions.dtype)
+    return side, np.where(side < 0, low, high).astype(actions.dtype)
+
+
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+# Below this, math.erfc(-z / sqrt 2) nears its underflow; the asymptotic series
+# log Phi(z) = log phi(z) - log(-z) + log(1 - 1/z^2 + 3/z^4 - ...) is exact to
+# about 1e-13 there.
+TAIL = -37.0
+
+
+def log_ndtr(z):
+    """log Phi(z), the standard normal CDF's, finite for every finite z.
+    Chainer's F.log_ndtr needs SciPy on the CPU, which this project does not
+    install."""
+    z = np.asarray(z)
+    x = z.astype(np.float64)
+    q = 0.5 * _erfc(np.abs(x) / math.sqrt(2))  # Phi(-|z|)
+    t = np.minimum(x, TAIL)
+    w = 1 / (t * t)
+    series = (-0.5 * (t * t + LOG_2PI) - np.log(-t)
+              + np.log1p(w * (-1 + w * (3 + w * (-15 + w * 105)))))
+    with np.errstate(divide='ignore'):  # log 0 where erfc underflowed: the series' there
+        out = np.where(x > 0, np.log1p(-q), np.where(x < TAIL, series, np.log(q)))
+    return out.astype(z.dtype)
+
+
+def log_ndtr_grad(z, log_cdf):
+    """d log Phi(z) / dz = phi(z) / Phi(z), from float64 z and log Phi(z)
+    (`log_ndtr`), as exp(log phi - log Phi): no overflow, no 0 / 0 in the
+    tails.  (In float32 that difference would lose its digits far in the
+    left tail, where both logs are large.)"""
+    return np.exp(-0.5 * (z * z + LOG_2PI) - log_cdf)
+
+
+class LogNdtr(function_node.FunctionNode):
+    """`log_ndtr` in Chainer's graph (first derivatives only)."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        return log_ndtr(inputs[0]),
+
+    def backward(self, indexes, grad_outputs):
+        z = self.get_retained_inputs()[0].array.astype(np.float64)
+        return grad_outputs[0] * log_ndtr_grad(z, log_ndtr(z)).astype(grad_outputs[0].dtype),
 
 
 def gaussian_entropy(var):

@@ -15,20 +15,23 @@ def add_queue_arguments(parser):
                         help='queue: V-trace truncation of the traces')
 
 
-def parts(args):
-    """`experiment.train`'s make_agent, make_actor and make_learner, as keywords."""
+def parts(args, action_bounds=None):
+    """`experiment.train`'s make_agent, make_actor and make_learner, as
+    keywords; `action_bounds` as `a3c`'s (a Gaussian's clipped action policy
+    gradient)."""
 
     def make_agent(shared, seed, worker):
         return a3c.A3C(shared.model, shared.optimizer, t_max=args.t_max, gamma=args.gamma,
-                       beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule)
+                       beta=args.beta, seed=seed, lr_schedule=shared.lr_schedule,
+                       action_bounds=action_bounds)
 
     def make_actor(shared, seed, index):
-        return a3c.A3CActor(shared.model, seed)
+        return a3c.A3CActor(shared.model, seed, action_bounds)
 
     def make_learner(shared):
         return a3c.A3CLearner(shared.model, shared.optimizer, gamma=args.gamma,
                               beta=args.beta, vtrace=not args.no_vtrace,
                               rho_bar=args.rho_bar, c_bar=args.c_bar,
-                              lr_schedule=shared.lr_schedule)
+                              lr_schedule=shared.lr_schedule, action_bounds=action_bounds)
 
     return dict(make_agent=make_agent, make_actor=make_actor, make_learner=make_learner)

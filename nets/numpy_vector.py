@@ -8,6 +8,8 @@ A step's policy output is one array: the logits, or the Gaussian's mean and
 its variance before softplus side by side, so that a segment's outputs
 concatenate as one.
 """
+import functools
+
 import numpy as np
 
 from nets.actor_critic import A3CFF, A3CLSTM
@@ -15,7 +17,7 @@ from nets.numpy_fast import (NumpyA3C, _concat_caches, _sigmoid, actor_critic_lo
                              softmax_loss_grad)
 from nets.torso import MLPHead
 from policies import (LOG_2PI, GaussianDistribution, GaussianPolicy, SoftmaxDistribution,
-                      SoftmaxPolicy)
+                      SoftmaxPolicy, clipped_side, log_ndtr, log_ndtr_grad)
 
 
 def supports(model):
@@ -28,29 +30,45 @@ def softplus(x):
     return np.logaddexp(0, x)
 
 
-def gaussian_loss_grad(out, actions, adv, beta):
+def gaussian_loss_grad(out, actions, adv, beta, bounds=None):
     """-sum log N(a; mean, var) adv - beta sum H, and its gradient by `out`
-    (the mean and the variance before softplus)."""
+    (the mean and the variance before softplus); with `bounds`, the clipped
+    action policy gradient's log-probability (`GaussianDistribution.log_prob`)."""
     d = out.shape[1] // 2
     mean, pre = out[:, :d], out[:, d:]
     var = softplus(pre)
-    diff = np.asarray(actions, mean.dtype).reshape(mean.shape) - mean
-    logp = -0.5 * (LOG_2PI + np.log(var) + diff * diff / var).sum(axis=1)
+    drawn = np.asarray(actions, mean.dtype).reshape(mean.shape)
+    diff = drawn - mean
+    logp = -0.5 * (LOG_2PI + np.log(var) + diff * diff / var)
+    dlogp_dmean = diff / var
+    dlogp_dvar = 0.5 * (diff * diff / var - 1) / var
+    if bounds is not None:
+        side, bound = clipped_side(drawn, bounds)
+        tail = side != 0
+        sigma = np.sqrt(var[tail])
+        z = ((mean[tail] - bound[tail]) * side[tail] / sigma).astype(np.float64)
+        log_cdf = log_ndtr(z)
+        logp[tail] = log_cdf
+        dlogp_dz = log_ndtr_grad(z, log_cdf)
+        dlogp_dmean[tail] = dlogp_dz * side[tail] / sigma
+        dlogp_dvar[tail] = -0.5 * dlogp_dz * z / var[tail]
     entropy = 0.5 * (LOG_2PI + 1 + np.log(var)).sum(axis=1)
-    loss = -(logp * adv).sum() - beta * entropy.sum()
+    loss = -(logp.sum(axis=1) * adv).sum() - beta * entropy.sum()
     a = adv[:, None]
-    dmean = -a * diff / var
-    dvar = -a * 0.5 * (diff * diff / var - 1) / var - 0.5 * beta / var
+    dmean = -a * dlogp_dmean
+    dvar = -a * dlogp_dvar - 0.5 * beta / var
     return loss, np.concatenate([dmean, dvar * _sigmoid(pre)], axis=1)
 
 
 class NumpyVectorA3C(NumpyA3C):
     """Reads the model's arrays on every call and leaves its gradient in their
-    `.grad`, as NumpyA3C does."""
+    `.grad`, as NumpyA3C does.  `action_bounds`: the Gaussian's loss is the
+    clipped action policy gradient's for that box."""
 
-    def __init__(self, model):
+    def __init__(self, model, action_bounds=None):
         super().__init__(model)
         self.gaussian = type(model[-2]) is GaussianPolicy
+        self.action_bounds = action_bounds
         self.heads = [self.pi] + ([self.pi[:-2] + '1/'] if self.gaussian else [])
 
     def forward(self, obs, state):
@@ -80,9 +98,11 @@ class NumpyVectorA3C(NumpyA3C):
         out = np.concatenate([s[0] for s in steps])[:n]
         v = np.concatenate([s[1] for s in steps])[:n]
         cache = _concat_caches([s[2] for s in steps])
-        loss, dout, dv = actor_critic_loss_grad(
-            out, v, actions, returns, beta, v_loss_coef, advantages,
-            gaussian_loss_grad if self.gaussian else softmax_loss_grad)
+        policy_loss_grad = softmax_loss_grad
+        if self.gaussian:
+            policy_loss_grad = functools.partial(gaussian_loss_grad, bounds=self.action_bounds)
+        loss, dout, dv = actor_critic_loss_grad(out, v, actions, returns, beta, v_loss_coef,
+                                                advantages, policy_loss_grad)
         self._backward(dout, dv, cache, n)
         return loss
 

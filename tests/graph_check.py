@@ -6,8 +6,10 @@ import a3c
 from agents.returns import n_step_returns
 
 
-def assert_fast_path_equals_graph(model, fast, state, obs, actions, rewards, last, terminal):
-    loss = a3c.a3c_loss(model, state, obs, actions, rewards, last, 0.99, 0.01, 0.5)
+def assert_fast_path_equals_graph(model, fast, state, obs, actions, rewards, last, terminal,
+                                  action_bounds=None):
+    loss = a3c.a3c_loss(model, state, obs, actions, rewards, last, 0.99, 0.01, 0.5,
+                        action_bounds)
     model.cleargrads()
     loss.backward()
     plain = {n: p.grad.copy() for n, p in model.namedparams()}

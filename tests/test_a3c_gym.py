@@ -89,6 +89,17 @@ def test_normalized_observations_are_kept_through_a_resume_and_the_demo(tmp_path
     assert r.returncode == 0, r.stderr
 
 
+def test_the_clipped_action_gradient_runs_and_a_resume_keeps_it(tmp_path):
+    out = str(tmp_path / 'out')
+    r = run('a3c_gym.py', 2, 'Pendulum-v1', '--clipped-action-gradient', '--steps', 1000,
+            '--eval-n-runs', 1, '--outdir', out)
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists(os.path.join(out, '1000_finish.h5'))
+    assert json.load(open(os.path.join(out, 'args.txt')))['args']['clipped_action_gradient']
+    r = run('a3c_gym.py', 2, 'Pendulum-v1', '--steps', 2000, '--resume', out)
+    assert r.returncode == 2 and 'that run has clipped_action_gradient=True' in r.stderr
+
+
 def test_the_lstm_network_runs_on_a_box_task(tmp_path):
     out = str(tmp_path / 'out')
     r = run('a3c_gym.py', 1, 'Pendulum-v1', '--use-lstm', '--steps', 600,
@@ -120,6 +131,9 @@ def test_the_queue_learner_runs_either_policy(tmp_path, task, flags):
     (['2', 'LunarLander-v3'], 'Box2D is not installed'),
     (['2', 'FrozenLake-v1'], 'only a vector can be learned here'),
     (['2', 'Pendulum-v1', '--beta', '-1'], "'-1' is not a number >= 0"),
+    (['2', 'CartPole-v1', '--clipped-action-gradient'],
+     '--clipped-action-gradient is for a box of real actions; CartPole-v1 has a discrete '
+     'choice'),
     (['2'], 'the following arguments are required: task'),
 ])
 def test_bad_input_one_line_exit_2(args, message):

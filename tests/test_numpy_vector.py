@@ -44,6 +44,27 @@ def test_same_loss_and_gradients(lstm, policy, terminal, scale):
                                   terminal)
 
 
+@pytest.mark.parametrize('lstm', [False, True])
+@pytest.mark.parametrize('terminal', [True, False])
+def test_same_loss_and_gradients_with_the_clipped_action_gradient(lstm, terminal):
+    """The Gaussian's loss over the box [-1, 1]^2, which draws of deviation
+    1.5 leave often (on either side)."""
+    np.random.seed(0)
+    box = SPACES['gaussian']
+    model = a3c_network(4, box, lstm)
+    rng = np.random.RandomState(1)
+    obs, actions, rewards, last = inputs(rng, box, n=8)
+    sides = {int(np.sign(x)) for x in np.ravel(actions) if abs(x) >= 1}
+    assert sides == {-1, 1}
+    state = model.initial_state()
+    if lstm:
+        state = tuple(rng.randn(1, 128).astype(np.float32) * 0.5 for _ in range(2))
+    fast = a3c.A3C(model, None, action_bounds=box).fast
+    assert isinstance(fast, NumpyVectorA3C)
+    assert_fast_path_equals_graph(model, fast, state, obs, actions, rewards,
+                                  None if terminal else last, terminal, box)
+
+
 @pytest.mark.parametrize('policy', sorted(SPACES))
 def test_same_policy_when_acting(policy):
     np.random.seed(3)

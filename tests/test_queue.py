@@ -37,7 +37,7 @@ def network(name):
                        ((7,), np.float32))
 
 
-def segments(model, rng, lengths, obs_shape, dtype, on_policy=False):
+def segments(model, rng, lengths, obs_shape, dtype, on_policy=False, action_bounds=None):
     """Segments of these (length, terminal); a recurrent model's start from
     random states.  On policy, an actor with the model's weights plays them."""
     out = []
@@ -49,7 +49,8 @@ def segments(model, rng, lengths, obs_shape, dtype, on_policy=False):
         if state is not None:
             state = tuple((rng.randn(*part.shape) * 0.5).astype(part.dtype) for part in state)
         if on_policy:
-            actor, after, played = a3c.A3CActor(model, rng.randint(100)), [state], []
+            actor = a3c.A3CActor(model, rng.randint(100), action_bounds)
+            after, played = [state], []
             for x in obs[:n]:
                 action, log_mu, after = actor.act(x[None], after)
                 played.append((action[0], log_mu[0]))
@@ -95,18 +96,35 @@ def test_the_batched_loss_is_the_sum_of_the_segments_losses(name):
         assert_same_gradients(g, sum(grads[name] for _, grads in parts), name)
 
 
-@pytest.mark.parametrize('name', ['atari', 'atari-lstm', 'gaussian', 'gaussian-lstm'])
-def test_on_policy_the_learner_takes_a3cs_gradient(name):
+# The clipped action policy gradient's box: the Gaussian's draws leave it often.
+BOX = Box(np.full(2, -0.5, np.float32), np.full(2, 0.5, np.float32))
+
+
+@pytest.mark.parametrize('name,bounds', [
+    ('atari', None), ('atari-lstm', None), ('gaussian', None), ('gaussian-lstm', None),
+    ('gaussian', BOX), ('gaussian-lstm', BOX)])
+def test_on_policy_the_learner_takes_a3cs_gradient(name, bounds):
     """Acted by the same weights, V-trace's targets are the n-step returns:
     the batch's gradient is the sum of the Hogwild agent's, each segment's
-    computed by itself through the graph from the state it started from."""
+    computed by itself through the graph from the state it started from.
+    With the clipped action policy gradient, so only if the actors' log mu
+    is the learner's log pi."""
     model, shape, dtype = network(name)
     batch = segments(model, np.random.RandomState(2), [(5, False), (2, True), (4, False)],
-                     shape, dtype, on_policy=True)
-    _, learnt = gradient(a3c.A3CLearner(model, still_optimizer(model)), batch)
+                     shape, dtype, on_policy=True, action_bounds=bounds)
+    _, learnt = gradient(a3c.A3CLearner(model, still_optimizer(model), action_bounds=bounds),
+                         batch)
     summed = {}
+    if bounds is not None:
+        actions = np.concatenate([s.actions for s in batch])
+        clipped = (actions <= bounds.low) | (actions >= bounds.high)
+        assert clipped.any() and not clipped.all()
     for s in batch:
-        if name.startswith('gaussian'):
+        if bounds is not None:
+            pi = model.unroll(s.obs, s.state)[0]
+            np.testing.assert_allclose(s.log_mu, pi.log_prob_array(s.actions, bounds),
+                                       rtol=1e-5, atol=1e-5)
+        elif name.startswith('gaussian'):
             assert s.actions.shape == (len(s.obs), 2) and s.actions.dtype == np.float32
             pi = model.unroll(s.obs, s.state)[0]
             mean, var = pi.mean.array.astype(np.float64), pi.var.array.astype(np.float64)
@@ -114,7 +132,7 @@ def test_on_policy_the_learner_takes_a3cs_gradient(name):
             density = -0.5 * (np.log(2 * np.pi * var) + (s.actions - mean) ** 2 / var)
             np.testing.assert_allclose(s.log_mu, density.sum(axis=1), rtol=1e-5, atol=1e-5)
         loss = a3c.a3c_loss(model, s.state, s.obs, s.actions, s.rewards, s.next_obs, 0.99,
-                            0.01, 0.5)
+                            0.01, 0.5, bounds)
         model.cleargrads()
         loss.backward()
         for name, p in model.namedparams():
