@@ -45,15 +45,10 @@ def graph_loss(pi, v, actions, returns, beta, v_loss_coef, advantages=None,
     pi, v = pi[:n], F.reshape(v[:n], (n,))
     returns = np.asarray(returns, dtype=v.dtype)
     advantages = returns - v.array if advantages is None else np.asarray(advantages, v.dtype)
-    pi_loss = -F.sum(pi.log_prob(actions, **_bounds(action_bounds)) * advantages) \
+    pi_loss = -F.sum(pi.log_prob(actions, action_bounds) * advantages) \
         - beta * F.sum(pi.entropy)
     v_loss = F.sum(F.square(returns - v)) / 2
     return pi_loss + v_loss_coef * v_loss
-
-
-def _bounds(action_bounds):
-    """A policy's log-probability keywords: a softmax takes none."""
-    return {} if action_bounds is None else {'bounds': action_bounds}
 
 
 def fast_path(model, action_bounds=None):
@@ -147,7 +142,7 @@ class A3CActor(object):
                 pi, _, state = self.model.unroll_batch(observations, [1] * len(observations),
                                                        state)
         actions = pi.sample(self.rng)
-        log_mu = pi.log_prob_array(actions, **_bounds(self.action_bounds))
+        log_mu = pi.log_prob_array(actions, self.action_bounds)
         return actions, log_mu, _rows(state, len(actions))
 
 
@@ -188,7 +183,7 @@ class A3CLearner(object):
             pi, v_var, _ = self.model.unroll_batch(xs, lengths, state)
             pi, v_var = pi[rows], v_var[rows]
             v = v_var.array[:, 0]
-        log_pi = pi[:n].log_prob_array(actions, **_bounds(self.action_bounds))
+        log_pi = pi[:n].log_prob_array(actions, self.action_bounds)
         targets, advantages = self._targets(segments, v, log_pi, n)
         if self.fast:
             loss = self.fast.loss_and_grads([(logits, v, cache)], actions, targets,

@@ -16,6 +16,8 @@ from cli import cpu
 
 cpu.configure()  # before numpy loads
 
+import numpy as np  # noqa: E402
+
 import a3c  # noqa: E402
 from cli import a3c_training  # noqa: E402
 from cli.arguments import ArgumentParser, fail, nonnegative_float  # noqa: E402
@@ -70,9 +72,12 @@ def main():
         args.beta = BETA['discrete' if discrete else 'continuous']
     bounds = env.action_space if args.clipped_action_gradient else None
 
-    # A resumed run's scale comes from its model file, which replaces this one.
-    scale = gym.observation_scale(env, SCALE_STEPS, args.seed) \
-        if args.normalize_observations else None
+    if not args.normalize_observations:
+        scale = None
+    elif args.resume:  # the model file's scale is loaded over this placeholder
+        scale = (np.zeros(env.observation_shape), np.ones(env.observation_shape))
+    else:
+        scale = gym.observation_scale(env, SCALE_STEPS, args.seed)
     del env
 
     def build_model(action_space, observation_shape):

@@ -39,14 +39,18 @@ class SoftmaxDistribution(object):
     def entropy_array(self):
         return entropy(_array(self.logits))
 
-    def log_prob_array(self, actions):
+    def log_prob_array(self, actions, bounds=None):
+        """`bounds` as the Gaussian's, for one call to serve both: a choice
+        is never clipped, so they must be None."""
+        assert bounds is None
         return log_softmax(_array(self.logits))[np.arange(len(actions)), actions]
 
     @property
     def log_probs(self):
         return F.log_softmax(self.logits)
 
-    def log_prob(self, actions):
+    def log_prob(self, actions, bounds=None):
+        assert bounds is None  # as in log_prob_array
         return F.select_item(self.log_probs, np.asarray(actions, dtype=np.int32))
 
     @property
