@@ -316,14 +316,14 @@ def _check_command(command, got, entry, problems):
     mean = got.get('final evaluation mean')
     if args.target_score is None:
         _compare('steps', args.steps, steps, problems)
-    else:  # a run stopped at its target: fewer steps, a mean at least that
+    else:  # stopped at its target (a mean at least that) or at the end of --steps
         if steps is not None and steps > args.steps:
             problems.append('README.md says {} steps, beyond the training command\'s '
                             '--steps {}'.format(steps, args.steps))
-        if mean is not None and mean < args.target_score:
+        if mean is not None and mean < args.target_score and steps != args.steps:
             problems.append('README.md gives the final evaluation mean as {:g}, below the '
-                            'training command\'s --target-score {:g}, which it stopped at'
-                            .format(mean, args.target_score))
+                            'training command\'s --target-score {:g}, before its --steps {}'
+                            .format(mean, args.target_score, args.steps))
     compared = [('processes', args.processes, got.get('processes')),
                 ('evaluation episodes', args.eval_n_runs, got.get('final evaluation episodes')),
                 ('--architecture', args.architecture, 'queue' if entry.queued else 'hogwild')]

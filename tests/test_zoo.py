@@ -114,10 +114,13 @@ BREAKS = {  # case: (what to do to a good entry, what a problem must say)
 
 
 def test_an_entry_may_stop_at_its_target_score(stand_in, tmp_path):
-    """Before its --steps, at the evaluation that reached --target-score."""
+    """Before its --steps, at the evaluation that reached --target-score; or at
+    its --steps without reaching it."""
     entry = tmp_path / 'pong_ff'
     shutil.copytree(stand_in, entry)
-    _edit(entry / 'README.md', '--steps 2000', '--steps 8000 --target-score -21')
+    _edit(entry / 'README.md', '--steps 2000', '--steps 2000 --target-score 21')
+    assert zoo.check_entry(str(entry)) == []
+    _edit(entry / 'README.md', '--steps 2000 --target-score 21', '--steps 8000 --target-score -21')
     assert zoo.check_entry(str(entry)) == []
     _edit(entry / 'README.md', '--target-score -21', '--eval-n-runs 1')
     assert any('steps 8000, the entry 2000' in p for p in zoo.check_entry(str(entry)))
