@@ -20,29 +20,28 @@ CHUNK = 1 << 16
 class RMSpropAsyncRule(optimizer.UpdateRule):
 
     def init_state(self, param):
-        self.state['ms'] = param.device.xp.zeros_like(param.array)
+        self.state['ms'] = np.zeros_like(param.array)
 
     def update_core(self, param):
         grad = param.grad
         if grad is None:
             return
-        xp = param.device.xp
         tmp = getattr(self, '_scratch', None)
         if tmp is None:  # a buffer of our own, so that no update allocates
-            tmp = self._scratch = xp.empty_like(param.array)
+            tmp = self._scratch = np.empty_like(param.array)
         arrays = [a.reshape(-1) for a in (param.array, grad, self.state['ms'], tmp)]
         for i in range(0, arrays[0].size, CHUNK):
-            self._step(xp, *(a[i:i + CHUNK] for a in arrays))
+            self._step(*(a[i:i + CHUNK] for a in arrays))
 
-    def _step(self, xp, theta, grad, ms, tmp):
+    def _step(self, theta, grad, ms, tmp):
         hp = self.hyperparam
         ms *= hp.alpha
-        xp.multiply(grad, grad, out=tmp)
+        np.multiply(grad, grad, out=tmp)
         tmp *= 1 - hp.alpha
         ms += tmp
-        xp.add(ms, hp.eps, out=tmp)
-        xp.sqrt(tmp, out=tmp)
-        xp.divide(grad, tmp, out=tmp)
+        np.add(ms, hp.eps, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(grad, tmp, out=tmp)
         tmp *= hp.lr
         theta -= tmp
 
