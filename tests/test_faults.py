@@ -489,6 +489,8 @@ BAD = [  # script, arguments (paths under the files fixture in braces), what std
     ('a3c_ale', '2 {empty}', 'is a directory, not a ROM file'),
     ('a3c_ale', '2 {good}/args.txt', 'is not an Atari 2600 ROM'),
     ('a3c_ale', '2 pong --outdir {good}/args.txt', 'args.txt exists and is not a directory'),
+    ('a3c_ale', '2 pong --architecture queue --batch-size 32 --queue-length 16',
+     '--batch-size 32 is more than --queue-length 16'),
     ('q_ale', '2 pongg --method sarsa', "unknown game 'pongg'"),
     ('q_ale', '2 pong', 'the following arguments are required: --method'),
     ('q_ale', '2 pong --method sarsa --target-update-frequency 0', "'0' is not a positive "

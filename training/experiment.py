@@ -78,8 +78,12 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     `worker` is a worker's (or actor's) index, None for the evaluator, so that
     what differs between workers survives a resume; `worker_scalars(index,
     step)`: numbers TensorBoard shows for each worker."""
-    if args.architecture == 'queue' and make_learner is None:
-        fail('--architecture queue is not available for this method yet')
+    if args.architecture == 'queue':
+        if make_learner is None:
+            fail('--architecture queue is not available for this method yet')
+        if args.batch_size > args.queue_length:
+            fail('--batch-size {} is more than --queue-length {}: no batch would ever '
+                 'fill'.format(args.batch_size, args.queue_length))
     try:
         env = make_env(0, False)
     except ValueError as e:
