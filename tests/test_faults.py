@@ -489,6 +489,10 @@ BAD = [  # script, arguments (paths under the files fixture in braces), what std
     ('a3c_ale', '2 {empty}', 'is a directory, not a ROM file'),
     ('a3c_ale', '2 {good}/args.txt', 'is not an Atari 2600 ROM'),
     ('a3c_ale', '2 pong --outdir {good}/args.txt', 'args.txt exists and is not a directory'),
+    ('a3c_ale', '2 pong --architecture queue --queue-length 1e9', '--queue-length 1000000000 '
+     'segments of --t-max 5 steps do not fit in shared memory'),
+    ('a3c_ale', '2 pong --architecture queue --t-max 1e9', '--queue-length 256 segments of '
+     '--t-max 1000000000 steps do not fit in shared memory'),
     ('a3c_ale', '2 pong --architecture queue --batch-size 32 --queue-length 16',
      '--batch-size 32 is more than --queue-length 16'),
     ('q_ale', '2 pongg --method sarsa', "unknown game 'pongg'"),

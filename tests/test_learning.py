@@ -11,7 +11,7 @@ from training.score_files import GAME_COLUMNS, ScoresFile
 from nets.torso import MLPHead
 from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
-from training.queue import QueueSettings, train_queue
+from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
 
 import chainer
@@ -85,8 +85,9 @@ def test_the_queue_learner_learns_catch(tmp_path, model_class, vtrace, steps):
     settings = RunSettings(str(tmp_path), 2, steps, eval_frequency=steps // 2, eval_n_runs=20,
                            statistics=a3c.A3C.STATISTICS)
     schedule = LinearDecay(LR, settings.steps)
+    queue = QueueSettings(t_max=2, envs_per_actor=4, batch_size=8, queue_length=32)
     status = train_queue(
-        settings, QueueSettings(t_max=2, envs_per_actor=4, batch_size=8, queue_length=32),
+        settings, queue, segment_buffer(queue, Catch(0), model),
         lambda seed, training: Catch(seed), lambda seed, index: a3c.A3CActor(model, seed),
         lambda: a3c.A3CLearner(model, optimizer, vtrace=vtrace, lr_schedule=schedule),
         lambda seed, worker: a3c.A3C(model, optimizer, seed=seed), model, optimizer)

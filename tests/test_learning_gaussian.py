@@ -12,7 +12,7 @@ from rmsprop_async import ClipGradient, RMSpropAsync
 from training import shared_memory
 from training.evaluator import run_episodes
 from training.hogwild import train_async
-from training.queue import QueueSettings, train_queue
+from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
 
 EPISODES = 400
@@ -46,9 +46,9 @@ def train(architecture, tmp_path, model, optimizer):
     make_env = lambda seed, training: Reach(seed)  # noqa: E731
     if architecture == 'hogwild':
         return train_async(settings, make_env, agent, model, optimizer)
+    queue = QueueSettings(t_max=5, envs_per_actor=4, batch_size=8, queue_length=32)
     return train_queue(
-        settings, QueueSettings(t_max=5, envs_per_actor=4, batch_size=8, queue_length=32),
-        make_env, lambda seed, index: a3c.A3CActor(model, seed),
+        settings, queue, segment_buffer(queue, Reach(0), model), make_env, lambda seed, index: a3c.A3CActor(model, seed),
         lambda: a3c.A3CLearner(model, optimizer, beta=1e-4, lr_schedule=schedule), agent,
         model, optimizer)
 

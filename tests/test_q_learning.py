@@ -28,7 +28,7 @@ from q_learning import (FINAL_EPSILONS, METHODS, NStepQLearning, OneStepQLearnin
                         final_epsilon)
 from rmsprop_async import RMSpropAsync
 from training.hogwild import train_async
-from training.queue import QueueSettings, train_queue
+from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
 from training.segment_buffer import Segment, SegmentBuffer
 
@@ -89,8 +89,9 @@ def test_learns_catch(tmp_path, architecture, method):
                              optimizer)
     else:  # 2 actors of 4 games each feed one learner; a game of Catch is 4
         # steps: with t_max 2 its first segment bootstraps (Sarsa's from the next action)
+        queue = QueueSettings(t_max=2, envs_per_actor=4, batch_size=8, queue_length=32)
         status = train_queue(
-            settings, QueueSettings(t_max=2, envs_per_actor=4, batch_size=8, queue_length=32),
+            settings, queue, segment_buffer(queue, Catch(0), model),
             lambda seed, training: Catch(seed),
             lambda seed, index: QActor(model, seed, ANNEAL_STEPS, final_epsilon(index, 2)),
             lambda: QLearner(model, target, optimizer, method, lr_schedule=LinearDecay(

@@ -15,7 +15,7 @@ from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead, MLPHead
 from policies import GaussianPolicy
 from rmsprop_async import RMSpropAsync
-from training.queue import QueueSettings, train_queue
+from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
 from training.score_files import ScoresFile
 from training.segment_buffer import Segment, SegmentBuffer
@@ -233,10 +233,10 @@ def test_actors_put_the_next_action_and_each_segments_start_state(tmp_path):
     model = A3CLSTM(3, head=MLPHead(3, 8), n_cells=4)
     path, games = str(tmp_path / 'segments.pickle'), itertools.count()
     optimizer = still_optimizer(model)
+    queue = QueueSettings(t_max=2, envs_per_actor=3, batch_size=4, queue_length=8)
     status = train_queue(
-        RunSettings(str(tmp_path), 1, 400, eval_frequency=400, eval_n_runs=1),
-        QueueSettings(t_max=2, envs_per_actor=3, batch_size=4, queue_length=8),
-        lambda seed, training: Numbered(next(games)),
+        RunSettings(str(tmp_path), 1, 400, eval_frequency=400, eval_n_runs=1), queue,
+        segment_buffer(queue, Numbered(0), model), lambda seed, training: Numbered(next(games)),
         lambda seed, index: a3c.A3CActor(model, seed), lambda: Recorder(path),
         lambda seed, worker: a3c.A3C(model, optimizer, seed=seed), model, optimizer)
     assert status == 0

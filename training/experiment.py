@@ -15,7 +15,7 @@ from nets.model_files import load
 from rmsprop_async import ClipGradient, RMSpropAsync
 from training import checkpoints, run_folder, shared_memory
 from training.hogwild import train_async
-from training.queue import QueueSettings, train_queue
+from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
 from training.tensorboard import Board
 from training.score_files import ScoresFile, games_file
@@ -78,6 +78,7 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     `worker` is a worker's (or actor's) index, None for the evaluator, so that
     what differs between workers survives a resume; `worker_scalars(index,
     step)`: numbers TensorBoard shows for each worker."""
+    queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
     if args.architecture == 'queue':
         if make_learner is None:
             fail('--architecture queue is not available for this method yet')
@@ -88,12 +89,12 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
         env = make_env(0, False)
     except ValueError as e:
         fail(str(e))
-    # What the parent needs of the environment; then it goes (a Doom engine would idle on).
-    action_space, observation_shape, record = env.action_space, env.observation_shape, env.record
-    del env
-    outdir, resume, start = run_folder.prepare(args, tuple(must_match))
     np.random.seed(args.seed)  # the initial weights
-    model = build_model(action_space, observation_shape)
+    model = build_model(env.action_space, env.observation_shape)
+    buffer = _segment_buffer(queue, env, model) if args.architecture == 'queue' else None
+    record = env.record
+    del env  # a Doom engine would idle on
+    outdir, resume, start = run_folder.prepare(args, tuple(must_match))
     # The schedule is the one source of the rate: each agent sets it at each step.
     schedule = LinearDecay(args.lr, args.steps)
     optimizer = RMSpropAsync(lr=schedule(start), alpha=args.rmsprop_alpha,
@@ -127,10 +128,19 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     agent = lambda seed, worker: make_agent(shared, seed, worker)  # noqa: E731
     if args.architecture == 'hogwild':
         return train_async(settings, make_env, agent, model, optimizer, board)
-    queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
     actor = lambda seed, index: make_actor(shared, seed, index)  # noqa: E731
-    return train_queue(settings, queue, make_env, actor, lambda: make_learner(shared), agent,
-                       model, optimizer, board)
+    return train_queue(settings, queue, buffer, make_env, actor, lambda: make_learner(shared),
+                       agent, model, optimizer, board)
+
+
+def _segment_buffer(queue, env, model):
+    """Made before anything is written, so that one memory cannot hold is bad input."""
+    try:
+        return segment_buffer(queue, env, model)
+    except (OSError, MemoryError) as e:
+        fail('--queue-length {} segments of --t-max {} steps do not fit in shared memory '
+             '({}); lower either'.format(queue.queue_length, queue.t_max,
+                                         getattr(e, 'strerror', None) or e))
 
 
 def _resume(args, outdir, resume, start, model, optimizer):

@@ -41,16 +41,19 @@ class QueueSettings:
     queue_length: int = 256  # segments played but not yet learnt from, at most
 
 
-def train_queue(settings, queue, make_env, make_actor, make_learner, make_agent,
+def segment_buffer(queue, env, model):
+    """The buffer for `queue`'s segments of games like `env`'s, with `model`'s
+    state; raises OSError or MemoryError where memory cannot hold it."""
+    return SegmentBuffer(queue.queue_length, queue.t_max, env.observation_shape,
+                         env.observation_dtype, model.initial_state(), env.action_space)
+
+
+def train_queue(settings, queue, buffer, make_env, make_actor, make_learner, make_agent,
                 shared_model, optimizer, board=None):
-    """As `hogwild.train_async`, with `settings.processes` actors and one learner."""
+    """As `hogwild.train_async`, with `settings.processes` actors and one learner
+    passing segments through `buffer` (`segment_buffer`'s)."""
     s = settings
     counters = Counters(s.start_step, s.start_episodes, s.processes)
-    shape = make_env(0, False)
-    buffer = SegmentBuffer(queue.queue_length, queue.t_max, shape.observation_shape,
-                           shape.observation_dtype, shared_model.initial_state(),
-                           shape.action_space)
-    del shape  # an environment the parent does not play
     actors_left = CTX.RawValue('q', s.processes)
     clock_origin = time.time() - s.start_elapsed
     children = [CTX.Process(target=_actor, name='actor {}'.format(i), args=(

@@ -6,6 +6,8 @@ actor and read in place by the learner, they are never pickled through a
 pipe.  The number of slots bounds how far ahead of the learner the actors can
 play: an actor with no free slot waits."""
 import collections
+import math
+import os
 import queue
 
 import numpy as np
@@ -14,9 +16,18 @@ from envs.environment import Box
 from training.counters import CTX
 
 
+_MEMORY = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+
+
 def _shared(shape, dtype):
+    """Raises MemoryError for more than this machine's memory: multiprocessing
+    would back it with a file on disk and zero it all, filling the disk."""
     dtype = np.dtype(dtype)
-    raw = CTX.RawArray('b', int(np.prod(shape)) * dtype.itemsize)
+    size = math.prod(shape) * dtype.itemsize  # exact, where np.prod would overflow
+    if size > _MEMORY:
+        raise MemoryError("{:.3g} GB, more than this machine's {:.3g} GB of memory".format(
+            size / 1e9, _MEMORY / 1e9))
+    raw = CTX.RawArray('b', size)
     return np.frombuffer(raw, dtype=dtype).reshape(shape)
 
 
