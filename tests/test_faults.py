@@ -450,12 +450,20 @@ def files(tmp_path_factory):
     _save(breakout, 1000, A3CFF(4))
     cut = _run_folder(os.path.join(base, 'cut_scores'), SCORES.rsplit('\t', 3)[0] + '\n')
     _save(cut, 1000, A3CFF(6))
+    listed = _run_folder(os.path.join(base, 'listed_args'))
+    with open(os.path.join(listed, 'args.txt'), 'w') as f:
+        f.write('[]\n')  # JSON, but no dict
+    _save(listed, 1000, A3CFF(6))
+    scores_dir = os.path.join(base, 'scores_dir')
+    os.makedirs(os.path.join(scores_dir, 'scores.txt'))
+    _save(scores_dir, 1000, A3CFF(6))
     empty = os.path.join(base, 'empty')
     os.makedirs(empty)
     empty_file = os.path.join(base, 'empty.h5')
     open(empty_file, 'w').close()
     return dict(base=base, good=good, bad=bad, lstm=lstm, breakout=breakout,
-                cut_scores=cut, empty=empty, empty_file=empty_file)
+                cut_scores=cut, empty=empty, empty_file=empty_file, listed_args=listed,
+                scores_dir=scores_dir)
 
 
 BAD = [  # script, arguments (paths under the files fixture in braces), what stderr names
@@ -478,6 +486,9 @@ BAD = [  # script, arguments (paths under the files fixture in braces), what std
     ('a3c_ale', '2 pong --resume {cut_scores}', 'scores.txt line 3: expected 10 numbers, '
      'as in its header'),
     ('a3c_ale', '2 pong --resume {empty}', 'holds no checkpoint'),
+    ('a3c_ale', '2 pong --resume {listed_args}', 'args.txt is not an args.txt this project '
+     'wrote'),
+    ('a3c_ale', '2 pong --resume {scores_dir}', 'scores.txt: Is a directory'),
     ('a3c_ale', '2 pong --resume {good}/1000.h5 --steps 1000', 'already at step 1000, not '
      'below --steps 1000'),
     ('a3c_ale', '2 pong --eval-n-runs 0', "--eval-n-runs: '0' is not a positive integer"),

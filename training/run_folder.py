@@ -66,8 +66,11 @@ def _check_same_run(outdir, args, keys):
         return
     try:
         with open(path) as f:
-            saved = json.load(f)['args']
-    except (ValueError, KeyError, OSError):
+            record = json.load(f)
+    except (ValueError, OSError):
+        record = None
+    saved = record.get('args') if isinstance(record, dict) else None
+    if not isinstance(saved, dict):
         fail('{} is not an args.txt this project wrote'.format(path))
     for key in keys:
         if key in saved and saved[key] != getattr(args, key):

@@ -29,6 +29,8 @@ class ScoresFile(object):
                 return [line.rstrip('\n') for line in f if line.strip()]
         except UnicodeDecodeError:
             raise ValueError('{} is not a text file'.format(self.path))
+        except OSError as e:  # a directory, say
+            raise ValueError('cannot read {}: {}'.format(self.path, e.strerror or e))
 
     def rows(self):
         """Raises ValueError, naming the line, for what is no scores file of ours."""
