@@ -31,7 +31,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from envs import ale, doom  # noqa: E402
-from cli.arguments import ArgumentParser, positive_float, positive_int  # noqa: E402
+from cli.arguments import (ArgumentParser, check_output_file, positive_float,  # noqa: E402
+                           positive_int)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 METHODS = {
@@ -194,7 +195,8 @@ def parse_args():
                         help='the ViZDoom scenario of the Doom rows')
     parser.add_argument('--seconds', type=positive_float, default=60.0,
                         help='length of each training run')
-    parser.add_argument('--warmup', type=positive_float, default=15.0)
+    parser.add_argument('--warmup', type=positive_float, default=15.0,
+                        help='seconds of each training run not measured, below --seconds')
     parser.add_argument('--emulator-seconds', type=positive_int, default=15)
     parser.add_argument('--peers', action='store_true',
                         help='also run ChainerRL and PFRL (about 8 minutes each)')
@@ -205,6 +207,10 @@ def parse_args():
                         'parts (emulator, actor, learner), which bounds its speed')
     parser.add_argument('--json', default='bench.json')
     args = parser.parse_args()
+    if args.warmup >= args.seconds:
+        parser.error('--warmup {:g} is not below --seconds {:g}: no second would be '
+                     'measured'.format(args.warmup, args.seconds))
+    check_output_file('--json', args.json)
     try:
         processes = [positive_int(p) for p in args.processes.split(',')]
     except Exception:

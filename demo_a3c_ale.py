@@ -19,7 +19,7 @@ from cli import cpu
 cpu.configure()  # before numpy loads
 
 from cli import demo  # noqa: E402
-from cli.arguments import ArgumentParser, fail  # noqa: E402
+from cli.arguments import ArgumentParser, check_output_file, fail  # noqa: E402
 from envs import ale  # noqa: E402
 from envs.preprocessing import DEFAULT, PREPROCESSINGS  # noqa: E402
 from nets.actor_critic import A3CLSTM  # noqa: E402
@@ -65,7 +65,7 @@ def parse_args(argv):
                         'an error if the file holds an FF model')
     args = parser.parse_args(argv)
     if args.record:
-        demo.check_record_path(args.record)
+        check_output_file('--record', args.record)
     return args
 
 

@@ -15,7 +15,7 @@ from cli import cpu
 cpu.configure()  # before numpy loads
 
 from cli import demo  # noqa: E402
-from cli.arguments import ArgumentParser, fail  # noqa: E402
+from cli.arguments import ArgumentParser, check_output_file, fail  # noqa: E402
 from envs import doom  # noqa: E402
 from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
 
@@ -29,7 +29,7 @@ def parse_args(argv):
     demo.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.record:
-        demo.check_record_path(args.record)
+        check_output_file('--record', args.record)
     return args
 
 

@@ -45,6 +45,18 @@ finite_float = _number(float, 'a number', lambda x: abs(x) < float('inf'), 'a fi
 probability = _number(float, 'a number', lambda x: 0 <= x <= 1, 'a number in [0, 1]')
 
 
+def check_output_file(flag, path):
+    """Before the work whose result goes to `path`, so that a bad path does not cost it."""
+    directory = os.path.dirname(path) or '.'
+    if os.path.isdir(path):
+        fail('{} {} is a directory; give a file name'.format(flag, path))
+    if not os.path.isdir(directory):
+        fail('{} {}: folder {} does not exist'.format(flag, path, directory))
+    if not os.access(directory, os.W_OK) or (os.path.exists(path) and
+                                             not os.access(path, os.W_OK)):
+        fail('{} {}: cannot write it'.format(flag, path))
+
+
 def say(line, file=None):
     """One line in one write, so lines from several processes never splice
     (print() may write the text and its newline separately)."""

@@ -80,17 +80,6 @@ def write_gif(path, frames):
             os.remove(tmp)
 
 
-def check_record_path(path):
-    """Before playing, so a bad path does not cost a whole game."""
-    directory = os.path.dirname(path) or '.'
-    if os.path.isdir(path):
-        fail('--record {} is a directory; give a file name such as play.gif'.format(path))
-    if not os.path.isdir(directory):
-        fail('--record {}: folder {} does not exist'.format(path, directory))
-    if not os.access(directory, os.W_OK):
-        fail('--record {}: cannot write to folder {}'.format(path, directory))
-
-
 def add_arguments(parser):
     """The demo flags every environment shares, after its own positional ones."""
     parser.add_argument('--n-runs', type=positive_int, default=10,

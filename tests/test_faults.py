@@ -520,6 +520,12 @@ BAD = [  # script, arguments (paths under the files fixture in braces), what std
     ('plot_scores', '{cut_scores}/scores.txt', 'scores.txt line 3: 7 fields, the header has '
      '10'),
     ('plot_scores', '{good}/scores.txt --out {empty}/no/plot.png', 'cannot write'),
+    ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 1 --warmup 2',
+     '--warmup 2 is not below --seconds 1'),
+    ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
+     '--json {empty}/no/bench.json', 'no/bench.json: folder {empty}/no does not exist'),
+    ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
+     '--json {empty}', 'is a directory; give a file name'),
 ]
 
 
@@ -540,6 +546,6 @@ def test_bad_input_is_one_line_and_status_2_and_changes_nothing(script, args, me
     assert r.returncode == 2, r.stderr
     assert 'Traceback' not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
-    assert message in r.stderr
+    assert message.format(**files) in r.stderr
     assert r.stdout == ''
     assert (snapshot(files['base']), snapshot(str(tmp_path))) == before
