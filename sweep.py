@@ -20,21 +20,24 @@ from sweeps import folder, settings
 
 # Flags the sweep sets on each run itself.
 OWN_FLAGS = ('--seed', '--outdir', '--resume')
+# What a new sweep's plan is drawn with, by default; a resumed sweep keeps its plan.
+PLAN_DEFAULTS = {'runs': 5, 'lr_range': settings.PAPER_LR_RANGE, 'seed': 0}
 
 
 def parse(argv):
     parser = ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--runs', type=positive_int, default=5,
-                        help='runs for each combination of the grid (default 5)')
+    parser.add_argument('--runs', type=positive_int,
+                        help='runs for each combination of the grid (default {})'.format(
+                            PLAN_DEFAULTS['runs']))
     parser.add_argument('--lr-range', nargs=2, type=positive_float, metavar=('LOW', 'HIGH'),
-                        default=settings.PAPER_LR_RANGE,
                         help='draw each run\'s --lr LogUniform from this range '
                         '(default the paper\'s, 1e-4 1e-2)')
     parser.add_argument('--grid', action='append', default=[], metavar='FLAG=V1,V2',
                         help='a flag of the script and its values; several --grid: '
                         'every combination')
-    parser.add_argument('--seed', type=nonnegative_int, default=0,
-                        help='run i trains with seed SEED + i; the rates are drawn with it')
+    parser.add_argument('--seed', type=nonnegative_int,
+                        help='run i trains with seed SEED + i; the rates are drawn with it '
+                        '(default {})'.format(PLAN_DEFAULTS['seed']))
     parser.add_argument('--outdir', help='the sweep\'s folder (default results/sweep-<date-time>)')
     parser.add_argument('--resume', metavar='SWEEP',
                         help='continue the unfinished runs of this sweep, skip the finished')
@@ -55,6 +58,9 @@ def new_sweep(args):
     """Checks the script's command and draws the runs; returns (folder, plan)."""
     if not args.command:
         fail('name the training script after --, e.g. sweep.py --runs 4 -- a3c_ale.py 1 pong')
+    for name, default in PLAN_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     script, script_args = os.path.abspath(args.command[0]), args.command[1:]
     if not os.path.isfile(script) or not script.endswith('.py'):
         fail('unknown training script {}: no such Python file'.format(args.command[0]))
@@ -70,6 +76,9 @@ def new_sweep(args):
         settings.check_lr_range(*args.lr_range)
     except ValueError as e:
         fail(str(e))
+    for name, _ in grid:
+        if '--' + name in OWN_FLAGS:
+            fail('--grid {}: the sweep sets --{} for each run itself'.format(name, name))
     own = OWN_FLAGS + tuple('--' + name for name, _ in grid) + \
         (() if 'lr' in dict(grid) else ('--lr',))
     for arg in script_args:
@@ -89,9 +98,10 @@ def new_sweep(args):
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.resume:
-        if args.command or args.grid or args.outdir:
+        if args.command or args.grid or args.outdir or any(
+                getattr(args, name) is not None for name in PLAN_DEFAULTS):
             fail('--resume {} continues that sweep as it was planned: give no script, '
-                 '--grid or --outdir'.format(args.resume))
+                 '--grid, --outdir, --runs, --lr-range or --seed'.format(args.resume))
         try:
             path, plan = args.resume, folder.load(args.resume)
         except folder.SweepError as e:

@@ -94,6 +94,11 @@ BAD = {  # case: (arguments, what the message must name)
     'nothing at the address': (['--address', '127.0.0.1:1', '--', 'a3c_ale.py', '1', 'pong'],
                                'nothing answers at 127.0.0.1:1'),
     'resume no sweep': (['--resume', ROOT], 'is not a sweep folder'),
+    # (an address where nothing answers: were the grid taken, no sweep would run)
+    'a grid of seeds': (['--grid', 'seed=1,2', '--address', '127.0.0.1:1', '--', 'a3c_ale.py',
+                         '1', 'pong'], '--grid seed: the sweep sets --seed for each run itself'),
+    'a grid of outdirs': (['--grid', 'outdir=a,b', '--address', '127.0.0.1:1', '--',
+                           'a3c_ale.py', '1', 'pong'], '--grid outdir: the sweep sets --outdir'),
 }
 
 
@@ -118,6 +123,10 @@ def test_an_existing_sweep_needs_resume(tmp_path, capsys, monkeypatch):
     folder.create(str(tmp_path / 'new'), plan)
     err = run_main(['--resume', str(tmp_path / 'new'), '--', 'a3c_ale.py'], capsys)
     assert 'give no script' in err
+    for flags in (['--runs', '3'], ['--seed', '0'], ['--lr-range', '1e-3', '1e-2']):
+        err = run_main(['--resume', str(tmp_path / 'new'), '--address', '127.0.0.1:1'] + flags,
+                       capsys)
+        assert 'continues that sweep as it was planned' in err, flags
     (tmp_path / 'new' / folder.PLAN).write_text(json.dumps({'runs': []}))
     err = run_main(['--resume', str(tmp_path / 'new')], capsys)
     assert 'is not a sweep.json this project wrote' in err
