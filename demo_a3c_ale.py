@@ -76,6 +76,7 @@ def load_player(args):
         model = model_from_file(args.model)
     except (ale.RomError, ModelFileError) as e:
         fail(str(e))
+    demo.check_environment(args.model, 'ale')
     preprocessing, why = preprocessing_of(args.model)
     if args.preprocessing:
         preprocessing = args.preprocessing

@@ -17,7 +17,7 @@ cpu.configure()  # before numpy loads
 from cli import demo  # noqa: E402
 from cli.arguments import ArgumentParser, check_output_file, fail  # noqa: E402
 from envs import doom  # noqa: E402
-from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
+from nets.model_files import ModelFileError, model_from_file  # noqa: E402
 
 
 def parse_args(argv):
@@ -36,11 +36,7 @@ def parse_args(argv):
 def check_record(path, scenario):
     """A Doom model under a preprocessing this version knows, which it returns;
     a note if trained on another scenario."""
-    record = record_of(path)
-    if record.get('environment') != 'doom':
-        fail('{} is no ViZDoom model: it records {}'.format(path, 'environment {!r}{}'.format(
-            record['environment'], ' ({})'.format(record['game']) if 'game' in record else '')
-            if 'environment' in record else 'no environment'))
+    record = demo.check_environment(path, 'doom', required=True)
     if record.get('preprocessing') not in doom.PREPROCESSINGS:
         fail('{} records preprocessing {!r}; this version plays Doom under {} only'.format(
             path, record.get('preprocessing'),

@@ -18,7 +18,7 @@ cpu.configure()  # before numpy loads
 from cli import demo  # noqa: E402
 from cli.arguments import ArgumentParser, check_output_file, fail  # noqa: E402
 from envs import gym  # noqa: E402
-from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
+from nets.model_files import ModelFileError, model_from_file  # noqa: E402
 from nets.torso import MLPHead  # noqa: E402
 from nets.vector import misfit  # noqa: E402
 
@@ -52,8 +52,8 @@ def main(argv=None):
         model = model_from_file(args.model)
     except (gym.TaskError, ModelFileError) as e:
         fail(str(e))
+    trained_on = demo.check_environment(args.model, 'gym').get('task')
     check_fits(args.model, model, env, args.task)
-    trained_on = record_of(args.model).get('task')
     if trained_on and trained_on != args.task:
         print('{} was trained on {}; playing it on {}'.format(
             args.model, trained_on, args.task), flush=True)

@@ -7,7 +7,7 @@ from PIL import Image
 import a3c
 import q_learning
 from cli.arguments import fail, positive_int
-from nets.model_files import n_actions_of
+from nets.model_files import n_actions_of, played, record_of
 from q_functions import QFunction
 from training import evaluator
 
@@ -15,6 +15,9 @@ GIF_MAX_FRAMES = 2000
 # One GIF frame per agent step (4 emulator frames at 60 Hz) is 15 per second;
 # GIF delays are in hundredths of a second, so 70, 70, 60 ms in turn averages it.
 GIF_DELAYS_MS = (70, 70, 60)
+# Each environment a model file may record: its name, and the demo that plays its models.
+DEMOS = {'ale': ('Atari', 'demo_a3c_ale.py'), 'doom': ('ViZDoom', 'demo_a3c_doom.py'),
+         'gym': ('Gymnasium', 'demo_a3c_gym.py')}
 
 
 class Recorder(object):
@@ -78,6 +81,25 @@ def write_gif(path, frames):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def check_environment(path, environment, required=False):
+    """The record of the model file at `path`; bad input ends here: a file
+    recorded for another environment than `environment` (a `DEMOS` key) names
+    the demo that plays it.  One that records none passes unless `required`
+    (the original repository's models record nothing)."""
+    record = record_of(path)
+    recorded = record.get('environment')
+    if recorded == environment or (recorded is None and not required):
+        return record
+    name = DEMOS[environment][0]
+    if recorded is None:  # saved before files recorded it, when only Atari was trained
+        fail('{} is no {} model: it records no environment, as Atari models saved before '
+             'files recorded it; play it with {}'.format(path, name, DEMOS['ale'][1]))
+    what = played(record)
+    fail('{} is no {} model: it records environment {!r}{}; {}'.format(
+        path, name, recorded, ' ({})'.format(what) if what else '',
+        'play it with ' + DEMOS[recorded][1] if recorded in DEMOS else 'no demo here plays it'))
 
 
 def add_arguments(parser):

@@ -123,6 +123,11 @@ def record_of(path):
         return {}
 
 
+def played(record):
+    """The game, scenario or task a record names."""
+    return ' '.join(v for k, v in record.items() if k not in ('environment', 'preprocessing'))
+
+
 def n_actions_of(model):
     if isinstance(model, QFunction):
         return model.n_actions

@@ -125,11 +125,18 @@ def saved(folder, n_actions, record, channels=12):
     return checkpoints.save(str(folder), 0, '', model, optimizer, record=record)
 
 
-def test_the_demo_refuses_other_models(tmp_path):
+def test_the_demo_refuses_other_models(tmp_path, zoo_model):
     pong = saved(tmp_path / 'ale', 6, ale.ALE('pong').record)
-    r = run('demo_a3c_doom.py', 'basic', pong)
-    assert r.returncode == 2 and "is no ViZDoom model: it records environment 'ale' (pong)" \
-        in r.stderr, r.stderr
+    for model, message in (
+            (pong, "is no ViZDoom model: it records environment 'ale' (pong); play it with "
+             'demo_a3c_ale.py'),
+            (zoo_model('inverted_pendulum_ff'), "is no ViZDoom model: it records environment "
+             "'gym' (InvertedPendulum-v5); play it with demo_a3c_gym.py"),
+            (zoo_model('pong_ff'), 'is no ViZDoom model: it records no environment, as Atari '
+             'models saved before files recorded it; play it with demo_a3c_ale.py')):
+        r = run('demo_a3c_doom.py', 'basic', model)
+        assert r.returncode == 2 and message in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
     seven = saved(tmp_path / 'doom', 7, RECORD)
     r = run('demo_a3c_doom.py', 'basic', seven)
     assert r.returncode == 2 and 'chooses among 7 actions, but basic has 3 buttons' in r.stderr

@@ -166,6 +166,16 @@ def test_the_demo_plays_on_where_mujoco_cannot_draw(runs, tmp_path):
     assert len([line for line in lines if line.startswith('run ')]) == 2
 
 
+@pytest.mark.parametrize('entry,message', [
+    ('health_gathering_ff', "is no Gymnasium model: it records environment 'doom' "
+     "(health_gathering); play it with demo_a3c_doom.py"),
+    ('pong_ff', 'holds a network on Atari frames; play it with demo_a3c_ale.py')])
+def test_the_demo_refuses_other_environments_models(zoo_model, entry, message):
+    r = run('demo_a3c_gym.py', 'InvertedPendulum-v5', zoo_model(entry))
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize('args,message', [
     (['Pendulum-v1', 'CARTPOLE'], 'observes 4 numbers, but Pendulum-v1 gives 3'),
     (['Acrobot-v1', 'CARTPOLE'], 'observes 4 numbers, but Acrobot-v1 gives 6'),

@@ -25,9 +25,10 @@ def demo(*args):
 
 
 @pytest.fixture(scope='session')
-def models(tmp_path_factory):
-    """Saved the way a3c_ale.py saves them: weights and optimizer, Pong's 6 actions."""
-    paths = {}
+def models(tmp_path_factory, zoo_model):
+    """Saved the way a3c_ale.py saves them: weights and optimizer, Pong's 6 actions;
+    and trained ones of the other environments."""
+    paths = {'doom': zoo_model('health_gathering_ff'), 'gym': zoo_model('inverted_pendulum_ff')}
     for kind, model in (('ff', A3CFF(6)), ('lstm', A3CLSTM(6))):
         outdir = tmp_path_factory.mktemp(kind)
         optimizer = RMSpropAsync()
@@ -128,6 +129,10 @@ BAD = {  # case: (arguments from tmp_path and the models, what stderr must name)
                       'does not exist'),
     'record directory': (lambda t, m: ('pong', m['ff'], '--record', t), 'is a directory'),
     'n-runs': (lambda t, m: ('pong', m['ff'], '--n-runs', '0'), 'positive integer'),
+    'doom model': (lambda t, m: ('pong', m['doom']), "is no Atari model: it records environment "
+                   "'doom' (health_gathering); play it with demo_a3c_doom.py"),
+    'gym model': (lambda t, m: ('pong', m['gym']), "is no Atari model: it records environment "
+                  "'gym' (InvertedPendulum-v5); play it with demo_a3c_gym.py"),
 }
 
 
@@ -175,9 +180,6 @@ def test_this_projects_older_models_play_as_trained(tmp_path):
     assert 'deepmind preprocessing' in result.stdout.splitlines()[0]
 
 
-def test_the_zoo_models_play_as_trained():
+def test_the_zoo_models_play_as_trained(zoo_model):
     for entry in ('pong_ff', 'breakout_ff', 'space_invaders_lstm'):
-        folder = os.path.join(ROOT, 'trained_model', entry)
-        model = [f for f in os.listdir(folder) if f.endswith('_finish.h5')][0]
-        assert demo_a3c_ale.preprocessing_of(os.path.join(folder, model)) == (
-            'deepmind', None)
+        assert demo_a3c_ale.preprocessing_of(zoo_model(entry)) == ('deepmind', None)

@@ -11,7 +11,7 @@ import numpy as np
 from agents.lr_schedule import LinearDecay
 from cli.arguments import (fail, finite_float, nonnegative_float, nonnegative_int,
                            positive_float, positive_int, probability)
-from nets.model_files import load
+from nets.model_files import load, played
 from rmsprop_async import ClipGradient, RMSpropAsync
 from training import checkpoints, run_folder, shared_memory
 from training.hogwild import train_async
@@ -112,10 +112,7 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     board = None if args.no_tensorboard else Board(outdir, start, args.processes,
                                                        worker_scalars)
     print('training {} on {} with {} processes; output in {}{}'.format(
-        type(model).__name__, ' '.join(v for k, v in record.items()
-                                       if k not in ('environment', 'preprocessing')),
-        args.processes,
-        outdir, ', resumed at step {}'.format(start) if start else ''), flush=True)
+        type(model).__name__, played(record), args.processes, outdir, ', resumed at step {}'.format(start) if start else ''), flush=True)
     shared = types.SimpleNamespace(model=model, optimizer=optimizer, target=target,
                                    lr_schedule=schedule)
     settings = RunSettings(
