@@ -3,9 +3,13 @@
 Read without locks where a worker killed while holding one must not hang the
 parent or the evaluator; each worker counts in slots of its own, so that no
 increment is lost and none needs a lock."""
+import contextlib
 import math
 import multiprocessing as mp
 import os
+import signal
+import sys
+import traceback
 
 # Fork: the children inherit the shared arrays and the built model as they
 # are, without pickling; and it is the fastest start there is.
@@ -80,3 +84,17 @@ class Counters(object):
         self.errors.put(('{}: {}: {}{}'.format(
             who, type(error).__name__, error, '' if step is None else ' at step {}'.format(step)),
             isinstance(error, FloatingPointError)))
+
+
+@contextlib.contextmanager
+def child_process(who, counters, step=lambda: None):
+    """A child's life: signals are the parent's, who decides when to stop, and
+    a failure is reported to it as `who`'s, at `step()` (None: no step)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        yield
+    except BaseException as e:
+        traceback.print_exc()
+        counters.report(who, e, step())
+        sys.exit(1)

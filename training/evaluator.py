@@ -3,15 +3,13 @@
 and, with a target score, the model that reached it, saved beside."""
 import math
 import os
-import signal
 import statistics
-import sys
 import time
-import traceback
 
 import numpy as np
 
 from training import checkpoints
+from training.counters import child_process
 from training.score_files import ScoresFile
 
 
@@ -40,16 +38,10 @@ def summary(scores):
 
 def evaluator_process(seed, counters, make_env, make_agent, settings, clock_origin):
     """The evaluator's whole life, in its own process: errors go to the parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    try:
+    with child_process('evaluator', counters):
         np.random.seed(seed)
         _evaluate(make_env(seed, False), make_agent(seed, None), counters, settings,
                   clock_origin)
-    except BaseException as e:
-        traceback.print_exc()
-        counters.report('evaluator', e)
-        sys.exit(1)
 
 
 def _evaluate(env, agent, counters, settings, clock_origin):

@@ -8,14 +8,11 @@ This knows nothing of losses: an agent is anything with `at_step`,
 `statistics`, a `model` and an `optimizer`; an environment is anything with
 the interface of `envs.environment`.
 """
-import signal
-import sys
 import time
-import traceback
 
 import numpy as np
 
-from training.counters import CTX, Counters
+from training.counters import CTX, Counters, child_process
 from training.evaluator import evaluator_process
 from training.score_files import games_file
 from training.supervisor import supervise
@@ -47,10 +44,8 @@ def train_async(settings, make_env, make_agent, shared_model, optimizer, board=N
 
 
 def _worker(index, seed, counters, make_env, make_agent, steps, outdir):
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     t = None
-    try:
+    with child_process('worker {}'.format(index), counters, lambda: t):
         np.random.seed(seed)
         env, agent = make_env(seed, True), make_agent(seed, index)
         games = games_file(outdir)
@@ -72,7 +67,3 @@ def _worker(index, seed, counters, make_env, make_agent, steps, outdir):
                     counters.add_game(index, env.game_score)
                     length = 0
                 obs, reward = env.reset(), 0.0
-    except BaseException as e:
-        traceback.print_exc()
-        counters.report('worker {}'.format(index), e, t)
-        sys.exit(1)

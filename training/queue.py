@@ -18,14 +18,11 @@ memory at its start, from which the learner unrolls a recurrent network.
 """
 import dataclasses
 import math
-import signal
-import sys
 import time
-import traceback
 
 import numpy as np
 
-from training.counters import CTX, Counters
+from training.counters import CTX, Counters, child_process
 from training.evaluator import evaluator_process
 from training.hogwild import process_seed
 from training.score_files import games_file
@@ -68,20 +65,9 @@ def train_queue(settings, queue, buffer, make_env, make_actor, make_learner, mak
                      board)
 
 
-def _child(who, counters, body, *args):
-    """A child's life: signals are the parent's, failures are reported to it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    try:
-        body(*args)
-    except BaseException as e:
-        traceback.print_exc()
-        counters.report(who, e, counters.steps.value)
-        sys.exit(1)
-
-
-def _actor(index, *args):
-    _child('actor {}'.format(index), args[1], _act, index, *args)
+def _actor(index, seed, counters, *args):
+    with child_process('actor {}'.format(index), counters, lambda: counters.steps.value):
+        _act(index, seed, counters, *args)
 
 
 def _act(index, seed, counters, buffer, actors_left, make_env, make_actor, settings, queue):
@@ -153,8 +139,9 @@ class _Segment(object):
                                   next_action, self.state), self.version, wait)
 
 
-def _learner(*args):
-    _child('learner', args[0], _learn, *args)
+def _learner(counters, *args):
+    with child_process('learner', counters, lambda: counters.steps.value):
+        _learn(counters, *args)
 
 
 def _learn(counters, buffer, actors_left, make_learner, batch_size):
