@@ -23,6 +23,18 @@ def process_seed(seed, start_step, index):
     return int(np.random.SeedSequence([seed, start_step, index]).generate_state(1)[0])
 
 
+def end_episode(counters, games, index, env, step, length):
+    """Counts worker `index`'s episode; if it ended the game (`length` steps,
+    the last global step `step`), the game goes to `games` and to the progress
+    line.  Returns the game's length so far: a game of lives is several episodes."""
+    counters.episodes[index] += 1
+    if not env.game_over:
+        return length
+    games.append(dict(steps=step, worker=index, score=env.game_score, length=length))
+    counters.add_game(index, env.game_score)
+    return 0
+
+
 def train_async(settings, make_env, make_agent, shared_model, optimizer, board=None):
     """Trains until `settings.steps` global steps, or until an evaluation's mean
     reaches `settings.target_score`; returns the exit status for the script.
@@ -60,10 +72,5 @@ def _worker(index, seed, counters, make_env, make_agent, steps, outdir):
             length += 1
             if terminated or truncated:
                 agent.stop_episode_and_train(obs, reward, terminated)
-                counters.episodes[index] += 1
-                if env.game_over:
-                    games.append(dict(steps=t + 1, worker=index, score=env.game_score,
-                                      length=length))
-                    counters.add_game(index, env.game_score)
-                    length = 0
+                length = end_episode(counters, games, index, env, t + 1, length)
                 obs, reward = env.reset(), 0.0

@@ -24,7 +24,7 @@ import numpy as np
 
 from training.counters import CTX, Counters, child_process
 from training.evaluator import evaluator_process
-from training.hogwild import process_seed
+from training.hogwild import end_episode, process_seed
 from training.score_files import games_file
 from training.segment_buffer import Segment, SegmentBuffer
 from training.supervisor import supervise
@@ -112,12 +112,8 @@ def _act(index, seed, counters, buffer, actors_left, make_env, make_actor, setti
                 if ended or waiting[k] is not None:
                     segments[k] = None
                 if ended:
-                    counters.episodes[index] += 1
-                    if env.game_over:
-                        games.append(dict(steps=t + k + 1, worker=index, score=env.game_score,
-                                          length=lengths[k]))
-                        counters.add_game(index, env.game_score)
-                        lengths[k] = 0
+                    lengths[k] = end_episode(counters, games, index, env, t + k + 1,
+                                             lengths[k])
                     obs[k], states[k] = env.reset(), actor.initial_state()
     finally:  # the learner stops once every actor has and the buffer is empty
         with counters.steps_lock:
