@@ -10,7 +10,6 @@ The screens are preprocessed as the model was trained: its file says how, and
 a file that says nothing and is no run of this project's is taken as one of
 the original Chainer repository's models.
 """
-import json
 import os
 import sys
 
@@ -25,6 +24,7 @@ from envs.preprocessing import DEFAULT, PREPROCESSINGS  # noqa: E402
 from nets.actor_critic import A3CLSTM  # noqa: E402
 from nets.model_files import ModelFileError, model_from_file, record_of  # noqa: E402
 from q_functions import QFunction  # noqa: E402
+from training.run_folder import read_args  # noqa: E402
 
 
 def preprocessing_of(path):
@@ -44,9 +44,8 @@ def _from_this_project(path):
     if 'elapsed' in record_of(path + '.opt'):
         return True
     try:
-        with open(os.path.join(os.path.dirname(path) or '.', 'args.txt')) as f:
-            return 'git_commit' in json.load(f)
-    except (OSError, ValueError, TypeError):
+        return 'git_commit' in read_args(os.path.join(os.path.dirname(path) or '.', 'args.txt'))
+    except ValueError:
         return False
 
 

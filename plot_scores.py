@@ -25,7 +25,6 @@ mean of the --best runs by final evaluation, as for several files, in
 SWEEP/best_runs.png; and each run's final evaluation mean against its
 learning rate (the paper's Figure 2) in SWEEP/lr.png.
 """
-import json
 import math
 import os
 import sys
@@ -36,6 +35,7 @@ from matplotlib.figure import Figure
 
 from cli.arguments import ArgumentParser, fail, positive_int
 from sweeps import folder
+from training.run_folder import read_args
 
 
 SWEEP_PLOTS = ('best_runs.png', 'lr.png')
@@ -200,9 +200,8 @@ def sweep_runs(path):
 def _learning_rate(run_dir):
     path = os.path.join(run_dir, 'args.txt')
     try:
-        with open(path) as f:
-            return float(json.load(f)['args']['lr'])
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        return float(read_args(path)['args']['lr'])
+    except (ValueError, KeyError, TypeError) as e:
         raise ScoresError('{}: no learning rate ({})'.format(path, e))
 
 

@@ -2,11 +2,11 @@
 it: begun (args.txt), finished (its newest checkpoint is `<steps>_finish.h5`,
 or holds all its steps), steps and hours trained, the best and the last
 evaluation mean."""
-import json
 import os
 import re
 
 from training import checkpoints
+from training.run_folder import read_args
 from training.score_files import ScoresFile
 
 _RESUMED = re.compile(r'^args_resumed_(\d+)\.txt$')
@@ -32,10 +32,10 @@ def _steps(run_dir):
               if m}
     name = starts[max(starts)] if starts else 'args.txt'
     try:
-        with open(os.path.join(run_dir, name)) as f:
-            return json.load(f)['args']['steps']
-    except (OSError, ValueError, KeyError, TypeError):  # no run of the harness
+        args = read_args(os.path.join(run_dir, name))['args']
+    except ValueError:  # no run of the harness
         return float('inf')
+    return args.get('steps', float('inf'))
 
 
 def numbers(run_dir):

@@ -65,17 +65,28 @@ def _check_same_run(outdir, args, keys):
     if not os.path.exists(path):
         return
     try:
-        with open(path) as f:
-            record = json.load(f)
-    except (ValueError, OSError):
-        record = None
-    saved = record.get('args') if isinstance(record, dict) else None
-    if not isinstance(saved, dict):
-        fail('{} is not an args.txt this project wrote'.format(path))
+        saved = read_args(path)['args']
+    except ValueError as e:
+        fail(str(e))
     for key in keys:
         if key in saved and saved[key] != getattr(args, key):
             fail('--resume {}: that run has {}={!r}, this command {!r}'.format(
                 args.resume, key, saved[key], getattr(args, key)))
+
+
+def read_args(path):
+    """What `write_args` wrote at `path`, its 'args' a dict; anything else
+    raises ValueError in one line, for the caller to fail with or pass over."""
+    try:
+        with open(path) as f:
+            record = json.load(f)
+    except OSError as e:
+        raise ValueError('cannot read {}: {}'.format(path, e.strerror or e))
+    except ValueError:  # not JSON, or not text
+        record = None
+    if not isinstance(record, dict) or not isinstance(record.get('args'), dict):
+        raise ValueError('{} is not an args.txt this project wrote'.format(path))
+    return record
 
 
 def write_args(args, start):
