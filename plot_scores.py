@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from cli.arguments import ArgumentParser, fail, positive_int
 from sweeps import folder
 from training.run_folder import read_args
+from training.score_files import read_table
 
 
 SWEEP_PLOTS = ('best_runs.png', 'lr.png')
@@ -50,22 +51,15 @@ def _read_table(path, needed):
     if os.path.isdir(path):
         raise ScoresError('{} is a directory, not a scores file'.format(path))
     try:
-        with open(path) as f:
-            lines = [(n, line.rstrip('\n').split('\t')) for n, line in enumerate(f, 1)
-                     if line.strip()]
+        header, lines = read_table(path, needed)
     except OSError as e:
         raise ScoresError('cannot read {}: {}'.format(path, e.strerror or e))
-    except UnicodeDecodeError:
-        raise ScoresError('{} is not a text file'.format(path))
-    if not lines:
+    except ValueError as e:
+        raise ScoresError(str(e))
+    if not header:
         raise ScoresError('{} is empty'.format(path))
-    header = lines[0][1]
-    missing = [c for c in needed if c not in header]
-    if missing:
-        raise ScoresError('{}: the header line has no {} column (it has: {})'.format(
-            path, ', '.join(missing), ' '.join(header)[:200]))
     rows = []
-    for n, fields in lines[1:]:
+    for n, fields in lines:
         if len(fields) != len(header):
             raise ScoresError('{} line {}: {} fields, the header has {}'.format(
                 path, n, len(fields), len(header)))

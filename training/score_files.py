@@ -6,6 +6,26 @@ COLUMNS = ('steps', 'episodes', 'elapsed', 'mean', 'median', 'stdev', 'max', 'mi
 GAME_COLUMNS = ('steps', 'worker', 'score', 'length')
 
 
+def read_table(path, needed):
+    """(header, [(line number, fields)]) of a tab-separated file's non-blank
+    lines, ([], []) for an empty one.  ValueError, naming the file, for what is
+    not text or whose header lacks a `needed` column; open's OSError as it is."""
+    try:
+        with open(path) as f:
+            lines = [(n, line.rstrip('\n').split('\t')) for n, line in enumerate(f, 1)
+                     if line.strip()]
+    except UnicodeDecodeError:
+        raise ValueError('{} is not a text file'.format(path))
+    if not lines:
+        return [], []
+    header = lines[0][1]
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise ValueError('{}: the header line has no {} column (it has: {})'.format(
+            path, ', '.join(missing), ' '.join(header)[:200]))
+    return header, lines[1:]
+
+
 def games_file(outdir):
     """The run's games.txt."""
     return ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS)
@@ -21,30 +41,21 @@ class ScoresFile(object):
         self.required = columns
         self.columns = columns + tuple(extra_columns)
 
-    def _lines(self):
+    def _table(self):
         if not os.path.exists(self.path):
-            return []
+            return [], []
         try:
-            with open(self.path) as f:
-                return [line.rstrip('\n') for line in f if line.strip()]
-        except UnicodeDecodeError:
-            raise ValueError('{} is not a text file'.format(self.path))
+            return read_table(self.path, self.required)
         except OSError as e:  # a directory, say
             raise ValueError('cannot read {}: {}'.format(self.path, e.strerror or e))
 
     def rows(self):
         """Raises ValueError, naming the line, for what is no scores file of ours."""
-        lines = self._lines()
-        if not lines:
-            return []
-        header = lines[0].split('\t')
-        missing = [c for c in self.required if c not in header]
-        if missing:
-            raise ValueError('{}: the header line has no {} column'.format(
-                self.path, ', '.join(missing)))
+        return self._rows(*self._table())
+
+    def _rows(self, header, lines):
         rows = []
-        for n, line in enumerate(lines[1:], 2):
-            fields = line.split('\t')
+        for n, fields in lines:
             try:
                 if len(fields) != len(header):
                     raise ValueError
@@ -59,7 +70,9 @@ class ScoresFile(object):
 
         For a run resumed from a checkpoint older than its last evaluations:
         scores.txt keeps one history, and nothing written is lost."""
-        lines, rows = self._lines(), self.rows()
+        header, numbered = self._table()
+        rows = self._rows(header, numbered)
+        lines = ['\t'.join(fields) for fields in [header] + [f for _, f in numbered]]
         later = [line for line, row in zip(lines[1:], rows) if row['steps'] > step]
         if not later:
             return []
