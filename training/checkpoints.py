@@ -15,11 +15,12 @@ import chainer
 import h5py
 
 SUFFIXES = ('', '_checkpoint', '_finish', '_except')
+_SUFFIX = '|'.join(s for s in SUFFIXES if s)  # for the patterns below and their message
 _UMASK = os.umask(0)
 os.umask(_UMASK)
-_NAME = re.compile(r'^(\d+)(_checkpoint|_finish|_except)?\.h5$')
+_NAME = re.compile(r'^(\d+)(' + _SUFFIX + r')?\.h5$')
 # What `atomic_save` writes before the rename: `.<name><8 random characters>.tmp`.
-_TEMPORARY = re.compile(r'^\.\d+(_checkpoint|_finish|_except)?\.h5(\.opt)?\w{8}\.tmp$')
+_TEMPORARY = re.compile(r'^\.\d+(' + _SUFFIX + r')?\.h5(\.opt)?\w{8}\.tmp$')
 
 
 class CheckpointError(ValueError):
@@ -75,7 +76,7 @@ def steps_of(path):
     if not m:
         raise CheckpointError(
             'cannot tell the step count from the name {!r}; expected '
-            '<steps>[_checkpoint|_finish|_except].h5'.format(path))
+            '<steps>[{}].h5'.format(path, _SUFFIX))
     return int(m.group(1))
 
 
