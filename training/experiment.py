@@ -65,8 +65,8 @@ def add_arguments(parser):
                         help='queue: segments played and not yet learnt from, at most')
 
 
-def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
-          target_network=False, make_actor=None, make_learner=None, worker_scalars=None):
+def train(args, make_env, build_model, make_agent, make_actor, make_learner, statistics=(),
+          must_match=(), target_network=False, worker_scalars=None):
     """Runs a training script to its end; returns its exit status.
 
     `make_env(seed, training)` makes an environment (a ValueError is bad
@@ -74,17 +74,15 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     worker)` one process's agent around `shared`: the shared `model`,
     `optimizer` and `target` network (None without `target_network`), and the
     `lr_schedule`.  `statistics` are the agent's scores.txt columns.  The queue
-    architecture needs `make_actor(shared, seed, index)` and `make_learner(shared)`.
+    architecture's actors and learner come from `make_actor(shared, seed,
+    index)` and `make_learner(shared)`.
     `worker` is a worker's (or actor's) index, None for the evaluator, so that
     what differs between workers survives a resume; `worker_scalars(index,
     step)`: numbers TensorBoard shows for each worker."""
     queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
-    if args.architecture == 'queue':
-        if make_learner is None:
-            fail('--architecture queue is not available for this method yet')
-        if args.batch_size > args.queue_length:
-            fail('--batch-size {} is more than --queue-length {}: no batch would ever '
-                 'fill'.format(args.batch_size, args.queue_length))
+    if args.architecture == 'queue' and args.batch_size > args.queue_length:
+        fail('--batch-size {} is more than --queue-length {}: no batch would ever '
+             'fill'.format(args.batch_size, args.queue_length))
     try:
         env = make_env(0, False)
     except ValueError as e:
@@ -112,7 +110,8 @@ def train(args, make_env, build_model, make_agent, statistics=(), must_match=(),
     board = None if args.no_tensorboard else Board(outdir, start, args.processes,
                                                        worker_scalars)
     print('training {} on {} with {} processes; output in {}{}'.format(
-        type(model).__name__, played(record), args.processes, outdir, ', resumed at step {}'.format(start) if start else ''), flush=True)
+        type(model).__name__, played(record), args.processes, outdir,
+        ', resumed at step {}'.format(start) if start else ''), flush=True)
     shared = types.SimpleNamespace(model=model, optimizer=optimizer, target=target,
                                    lr_schedule=schedule)
     settings = RunSettings(
