@@ -40,18 +40,9 @@ class Counters(object):
         self.errors = CTX.SimpleQueue()  # (message, whether a value was not finite)
         self.parent = os.getpid()
 
-    def next_step(self, steps):
-        """Takes the next global step for the caller; None once `steps` are taken."""
-        with self.steps_lock:
-            t = self.steps.value
-            if t >= steps:
-                return None
-            self.steps.value = t + 1
-            return t
-
     def take_steps(self, count, steps):
-        """Takes `count` global steps at once (an actor's batch of games); the
-        first, or None once `steps` are taken."""
+        """Takes `count` global steps at once (a worker's one, an actor's batch
+        of games); the first, or None once `steps` are taken."""
         with self.steps_lock:
             t = self.steps.value
             if t >= steps:

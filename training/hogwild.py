@@ -63,7 +63,7 @@ def _worker(index, seed, counters, make_env, make_agent, steps, outdir):
         games = games_file(outdir)
         obs, reward, length = env.reset(), 0.0, 0
         while not counters.stopping():
-            t = counters.next_step(steps)
+            t = counters.take_steps(1, steps)
             if t is None:
                 break
             agent.at_step(t)
