@@ -33,13 +33,14 @@ from PIL import Image
 import vizdoom
 
 from cli.arguments import nonnegative_float, positive_float
+# As on Atari: an action lasts ACTION_REPEAT tics, scenarios without a timeout
+# of their own are cut at STEP_CAP agent steps, screens are SIZE x SIZE.
+from envs.ale import ACTION_REPEAT, EVAL_STEP_CAP as STEP_CAP
 from envs.environment import Discrete, Environment
 from envs.files import check_readable
+from envs.preprocessing import SIZE
 
-ACTION_REPEAT = 4  # tics per agent step
-SIZE = 84
 STACK = 4
-STEP_CAP = 27000  # agent steps, for scenarios that set no timeout of their own
 # --preprocessing: the screen made gray, or kept in colour (README: why the default).
 PREPROCESSINGS = {'gray160x120': 1, 'rgb160x120': 3}  # channels per screen
 DEFAULT = 'rgb160x120'
