@@ -161,6 +161,9 @@ class NumpyA3C(object):
         self.pi, self.v = ('/2/0/', '/3/0/') if self.lstm else ('/1/0/', '/2/0/')
         for param in p.values():
             param.grad = np.zeros_like(param.array)
+        # The policy's part of the loss, and its gradient by the policy output:
+        # another policy (nets.numpy_vector's Gaussian) puts its own here.
+        self.policy_loss_grad = softmax_loss_grad
 
     def forward(self, obs, state):
         """(logits (T, A), values (T,), new state, cache for `backward`)."""
@@ -208,18 +211,18 @@ class NumpyA3C(object):
     def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
         """The loss of `a3c.a3c_loss`, its gradient left in the model's `.grad`.
 
-        `steps` are the (logits, values, cache) that `forward` returned: while
+        `steps` are the (policy output, values, cache) that `forward` returned: while
         acting, the weights have not changed since (the agent syncs only at a
         segment's start), so they are exactly the activations the update needs
         and nothing is computed twice.  `returns` are the value targets; the
         policy's advantages are returns - V unless given (V-trace gives its own)."""
         n = len(actions)
-        logits = np.concatenate([s[0] for s in steps])[:n]
+        out = np.concatenate([s[0] for s in steps])[:n]
         v = np.concatenate([s[1] for s in steps])[:n]
         cache = _concat_caches([s[2] for s in steps])
-        loss, dz, dv = actor_critic_loss_grad(logits, v, actions, returns, beta, v_loss_coef,
-                                              advantages, softmax_loss_grad)
-        self._backward(dz, dv, cache, n)
+        loss, dout, dv = actor_critic_loss_grad(out, v, actions, returns, beta, v_loss_coef,
+                                                advantages, self.policy_loss_grad)
+        self._backward(dout, dv, cache, n)
         return loss
 
     def _backward(self, dz, dv, cache, n):

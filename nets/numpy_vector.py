@@ -13,8 +13,7 @@ import functools
 import numpy as np
 
 from nets.actor_critic import A3CFF, A3CLSTM
-from nets.numpy_fast import (NumpyA3C, _concat_caches, _sigmoid, actor_critic_loss_grad,
-                             softmax_loss_grad)
+from nets.numpy_fast import NumpyA3C, _sigmoid
 from nets.torso import MLPHead
 from policies import (LOG_2PI, GaussianDistribution, GaussianPolicy, SoftmaxDistribution,
                       SoftmaxPolicy, clipped_side, log_ndtr, log_ndtr_grad)
@@ -68,7 +67,8 @@ class NumpyVectorA3C(NumpyA3C):
     def __init__(self, model, action_bounds=None):
         super().__init__(model)
         self.gaussian = type(model[-2]) is GaussianPolicy
-        self.action_bounds = action_bounds
+        if self.gaussian:
+            self.policy_loss_grad = functools.partial(gaussian_loss_grad, bounds=action_bounds)
         self.heads = [self.pi] + ([self.pi[:-2] + '1/'] if self.gaussian else [])
 
     def forward(self, obs, state):
@@ -90,21 +90,6 @@ class NumpyVectorA3C(NumpyA3C):
             return SoftmaxDistribution(out)
         d = out.shape[1] // 2
         return GaussianDistribution(out[:, :d], softplus(out[:, d:]))
-
-    def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
-        """`a3c.a3c_loss` and its gradient, from what `forward` computed while
-        acting; as `numpy_fast.NumpyA3C.loss_and_grads`."""
-        n = len(actions)
-        out = np.concatenate([s[0] for s in steps])[:n]
-        v = np.concatenate([s[1] for s in steps])[:n]
-        cache = _concat_caches([s[2] for s in steps])
-        policy_loss_grad = softmax_loss_grad
-        if self.gaussian:
-            policy_loss_grad = functools.partial(gaussian_loss_grad, bounds=self.action_bounds)
-        loss, dout, dv = actor_critic_loss_grad(out, v, actions, returns, beta, v_loss_coef,
-                                                advantages, policy_loss_grad)
-        self._backward(dout, dv, cache, n)
-        return loss
 
     def _backward(self, dout, dv, cache, n):
         p = self.p
