@@ -45,7 +45,8 @@ def curves(outdir):
 
 def assert_curves_are_the_text_files(outdir):
     """Every column of both files, at the rows' steps, as float32 (TensorBoard's
-    scalars); no other point; no step going backwards.  Returns the curves."""
+    scalars), in step order (workers may append games.txt rows out of it); no
+    other point; no step going backwards.  Returns the curves."""
     got = curves(outdir)
     for name, columns in (('scores', ()), ('games', GAME_COLUMNS)):
         path = os.path.join(outdir, name + '.txt')
@@ -56,7 +57,7 @@ def assert_curves_are_the_text_files(outdir):
         for tag in tags:
             column = tag.split('/')[1]
             assert got[tag] == [(int(r['steps']), float(np.float32(r[column])))
-                                for r in rows], tag
+                                for r in sorted(rows, key=lambda r: r['steps'])], tag
     for tag, points in got.items():
         steps = [s for s, _ in points]
         assert steps == sorted(set(steps)), tag

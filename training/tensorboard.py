@@ -64,7 +64,9 @@ class Board(object):
     def _new_rows(self):
         writer = self._writer()
         for tail in self.tails:
-            for row in tail.rows():
+            # two workers that end games at nearly the same step may append
+            # their games.txt rows in either order
+            for row in sorted(tail.rows(), key=lambda r: r['steps']):
                 step = int(row['steps'])
                 for column, value in row.items():
                     tag = '{}/{}'.format(tail.name, column)
