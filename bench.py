@@ -29,6 +29,8 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+import platform  # noqa: E402
+from threadpoolctl import threadpool_info  # noqa: E402
 
 from envs import ale, doom  # noqa: E402
 from cli.arguments import (ArgumentParser, check_output_file, positive_float,  # noqa: E402
@@ -231,10 +233,12 @@ def parse_args():
 def main():
     args, processes, methods = parse_args()
     results = {'machine': {'cpus': os.cpu_count(), 'cpu': _cpu_name(),
-                           'openblas_coretype': os.environ.get('OPENBLAS_CORETYPE')},
+                           'openblas_coretype': os.environ.get('OPENBLAS_CORETYPE'),
+                           'software': _software()},
                'rom': args.rom, 'scenario': args.scenario,
                'seconds': args.seconds, 'warmup': args.warmup,
                'emulator': {}, 'doom_engine': {}, 'training': {}, 'peers': {}}
+    print(results['machine']['software'], flush=True)
     for p in processes:
         results['emulator'][p] = emulator_rate(
             lambda seed: ale.ALE(args.rom, seed=seed), p, args.emulator_seconds)
@@ -268,7 +272,7 @@ def main():
     if 'queue_parts' in results:
         print()
         print(parts_table(results))
-    print('\n(figures also in {})'.format(args.json))
+    print('\n{} (figures also in {})'.format(results['machine']['software'], args.json))
 
 
 def table(results, processes):
@@ -316,6 +320,16 @@ def parts_table(results):
         lines.append('| {} | {:.3f} | {:.3f} | {:.0f} | {} |'.format(
             b, ms, total, bound, '{:.2f}x'.format(bound / hogwild) if hogwild else ''))
     return '\n'.join(lines)
+
+
+def _software():
+    """Python, numpy and the BLAS under it, with the kernels it chose for this CPU: the
+    kernels, more than the version, decide these products' speed."""
+    blas = [i for i in threadpool_info() if i['user_api'] == 'blas']
+    kernels = ', '.join('{} {} ({} kernels)'.format(
+        i['internal_api'], i['version'], i.get('architecture')) for i in blas)
+    return 'Python {}, numpy {}, {}'.format(platform.python_version(), np.__version__,
+                                            kernels or 'no BLAS found')
 
 
 def _cpu_name():
