@@ -183,3 +183,20 @@ def test_this_projects_older_models_play_as_trained(tmp_path):
 def test_the_zoo_models_play_as_trained(zoo_model):
     for entry in ('pong_ff', 'breakout_ff', 'space_invaders_lstm'):
         assert demo_a3c_ale.preprocessing_of(zoo_model(entry)) == ('deepmind', None)
+
+
+# The first seeded game of each Atari entry (`demo_a3c_ale.py ROM MODEL --n-runs 1
+# --seed 0`: score, steps) as it played on Python 3.11, numpy 1.26.4 and its OpenBLAS
+# 0.3.23 before the move to numpy 2: a game that another numpy, BLAS or Python made
+# diverge would end with another score or length.
+SEEDED_GAMES = {'pong_ff': ('pong', 21, 1661), 'pong_ff_queue': ('pong', 21, 1983),
+                'pong_nstep_q': ('pong', 18, 2381), 'breakout_ff': ('breakout', 386, 2131),
+                'space_invaders_lstm': ('space_invaders', 600, 919)}
+
+
+@pytest.mark.parametrize('entry', sorted(SEEDED_GAMES))
+def test_the_zoo_plays_its_seeded_games_as_on_numpy_1(entry, zoo_model):
+    rom, score, steps = SEEDED_GAMES[entry]
+    result = demo(rom, zoo_model(entry), '--n-runs', 1, '--seed', 0)
+    assert result.returncode == 0, result.stderr
+    assert 'run 1: score {} in {} steps'.format(score, steps) in result.stdout.splitlines()
