@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 import zoo
+import zoo_entries
 from nets import vector
 from nets.actor_critic import A3CFF
 from training import checkpoints
@@ -18,7 +19,7 @@ from training import checkpoints
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-ENTRIES = zoo.entries()
+ENTRIES = zoo_entries.entries()
 
 
 @pytest.mark.parametrize('entry', ENTRIES, ids=[os.path.basename(e) for e in ENTRIES])
@@ -147,7 +148,7 @@ def test_the_folder_name_must_say_the_network(stand_in, tmp_path):
     assert 'folder name' in zoo.check_entry(str(tmp_path / 'not_a_game_ff'))[0]
 
 def test_value_method_and_queue_entries_are_named_for_what_trained_them(stand_in, tmp_path):
-    args = zoo.parse_command('`python q_ale.py 2 pong --method n-step-q --target-score 18`')
+    args = zoo_entries.parse_command('`python q_ale.py 2 pong --method n-step-q --target-score 18`')
     assert (args.script, args.method, args.processes, args.target_score) == (
         'q_ale.py', 'n-step-q', 2, 18)
     entry = tmp_path / 'pong_nstep_q'
@@ -201,7 +202,7 @@ def test_gymnasium_and_doom_entries_have_no_problems(gym_stand_in, doom_stand_in
     ('CartPole-v1', 'cart_pole'), ('MountainCarContinuous-v0', 'mountain_car_continuous'),
     ('Pendulum-v1', 'pendulum')])
 def test_a_gymnasium_folder_is_its_task_in_snake_case(task, folder):
-    assert zoo.snake_case(task) == folder
+    assert zoo_entries.snake_case(task) == folder
 
 
 def test_a_gymnasium_folder_names_the_task_the_model_records(gym_stand_in, tmp_path):
@@ -253,7 +254,7 @@ def test_a_gymnasium_entry_may_say_why_it_has_no_animation(gym_stand_in, tmp_pat
 
 
 def test_doom_entries_are_named_and_checked_as_atari_ones(doom_stand_in, tmp_path):
-    args = zoo.parse_command('`python q_doom.py 2 health_gathering --method sarsa '
+    args = zoo_entries.parse_command('`python q_doom.py 2 health_gathering --method sarsa '
                              '--reward-scale 0.01`')
     assert (args.script, args.scenario, args.method, args.reward_scale) == (
         'q_doom.py', 'health_gathering', 'sarsa', 0.01)
