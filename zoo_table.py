@@ -80,7 +80,8 @@ def _row(path):
                                         p.chainerrl if a3c else None)))
     return ('{} (`{}`)'.format(game, entry.folder),
             METHODS[entry.kind] + (' (queue)' if entry.queued else ''),
-            '{:g}'.format(mean) + (' (target {:g})'.format(target) if target else ''),
+            '{:g}'.format(mean) + (' (target {:g}, {})'.format(
+                target, 'reached' if mean >= target else 'not reached') if target else ''),
             _budget(path, steps, entry.queued, starts), normalised) + published
 
 
@@ -93,7 +94,7 @@ def _budget(path, steps, queued, starts):
     with the stretches trained otherwise."""
     clock = checkpoints.clock(os.path.join(path, model_files(path)[0]))
     hours = NONE if clock is None else '{:.2f}'.format(clock[0] / 3600)
-    text = '{:.1f} M steps, {} h'.format(steps / 1e6, hours)
+    text = '{:.3g} M steps, {} h'.format(steps / 1e6, hours)
     stretches = _stretches(starts, steps)
     if not stretches:
         return text + ', processes not recorded'
@@ -106,7 +107,7 @@ def _budget(path, steps, queued, starts):
         ' and the learner' if queued else '', cores)
     for first, last, *setting in stretches:
         if tuple(setting) != (processes, cores):
-            text += '; {} on {} for steps {:.2f}–{:.2f} M'.format(
+            text += '; {} on {} cores for steps {:.3g}–{:.3g} M'.format(
                 *setting, first / 1e6, last / 1e6)
     return text
 
@@ -120,7 +121,7 @@ def _starts(path):
         starts.append((record.get('start_step', 0), record['args'].get('processes'),
                        record.get('machine', {}).get('cpus'),
                        record['args'].get('target_score')))
-    return sorted(starts)
+    return sorted(starts, key=lambda s: s[0])
 
 
 def _stretches(starts, steps):
