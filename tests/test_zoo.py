@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 
 import zoo
+import zoo_entries
+import zoo_table
 from nets import vector
 from nets.actor_critic import A3CFF
 from training import checkpoints
@@ -18,7 +20,7 @@ from training import checkpoints
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-ENTRIES = zoo.entries()
+ENTRIES = zoo_entries.entries()
 
 
 @pytest.mark.parametrize('entry', ENTRIES, ids=[os.path.basename(e) for e in ENTRIES])
@@ -147,7 +149,7 @@ def test_the_folder_name_must_say_the_network(stand_in, tmp_path):
     assert 'folder name' in zoo.check_entry(str(tmp_path / 'not_a_game_ff'))[0]
 
 def test_value_method_and_queue_entries_are_named_for_what_trained_them(stand_in, tmp_path):
-    args = zoo.parse_command('`python q_ale.py 2 pong --method n-step-q --target-score 18`')
+    args = zoo_entries.parse_command('`python q_ale.py 2 pong --method n-step-q --target-score 18`')
     assert (args.script, args.method, args.processes, args.target_score) == (
         'q_ale.py', 'n-step-q', 2, 18)
     entry = tmp_path / 'pong_nstep_q'
@@ -201,7 +203,7 @@ def test_gymnasium_and_doom_entries_have_no_problems(gym_stand_in, doom_stand_in
     ('CartPole-v1', 'cart_pole'), ('MountainCarContinuous-v0', 'mountain_car_continuous'),
     ('Pendulum-v1', 'pendulum')])
 def test_a_gymnasium_folder_is_its_task_in_snake_case(task, folder):
-    assert zoo.snake_case(task) == folder
+    assert zoo_entries.snake_case(task) == folder
 
 
 def test_a_gymnasium_folder_names_the_task_the_model_records(gym_stand_in, tmp_path):
@@ -253,7 +255,7 @@ def test_a_gymnasium_entry_may_say_why_it_has_no_animation(gym_stand_in, tmp_pat
 
 
 def test_doom_entries_are_named_and_checked_as_atari_ones(doom_stand_in, tmp_path):
-    args = zoo.parse_command('`python q_doom.py 2 health_gathering --method sarsa '
+    args = zoo_entries.parse_command('`python q_doom.py 2 health_gathering --method sarsa '
                              '--reward-scale 0.01`')
     assert (args.script, args.scenario, args.method, args.reward_scale) == (
         'q_doom.py', 'health_gathering', 'sarsa', 0.01)
@@ -270,3 +272,65 @@ def test_doom_entries_are_named_and_checked_as_atari_ones(doom_stand_in, tmp_pat
     resave(entry, A3CFF(7), {'environment': 'doom', 'scenario': 'defend_the_center',
                              'preprocessing': 'gray160x120'})
     assert 'the model has 7 actions, defend_the_center has 3' in problems_of(entry)
+
+
+def test_the_readme_shows_the_table_that_zoo_py_makes_now():
+    table = script('zoo.py', '--table').stdout
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    assert table.count('\n') > 2  # the header, its rule and at least one entry
+    assert table in readme, 'README.md: paste the output of `python zoo.py --table`'
+
+
+def test_the_human_normalised_score():
+    # Pong, DQN Zoo's random -20.7 and human 14.6: (18.6 + 20.7) / (14.6 + 20.7) = 39.3 / 35.3
+    assert zoo_table.human_normalised(18.6, 'pong') == pytest.approx(1.113314, abs=1e-6)
+    assert zoo_table.human_normalised(1.7, 'breakout') == 0
+    assert zoo_table.human_normalised(30.5, 'breakout') == pytest.approx(1)
+
+
+def _args_file(entry, name, start, processes):
+    """An args*.txt as the training script writes it, with the fields the table reads."""
+    (entry / name).write_text(json.dumps({
+        'args': {'processes': processes, 'target_score': None}, 'start_step': start,
+        'machine': {'cpus': processes}}))
+
+
+def test_a_table_row_is_read_from_the_entry_s_files(stand_in, tmp_path):
+    entry = copy(stand_in, tmp_path, 'pong_ff')
+    model = next(entry.glob('*_finish.h5'))
+    hours = '{:.2f} h'.format(checkpoints.clock(str(model))[0] / 3600)
+    with open(entry / 'scores.txt') as f:
+        lines = [line.rstrip('\n').split('\t') for line in f]
+    mean = float(dict(zip(lines[0], lines[-1]))['mean'])
+    rows = zoo_table.markdown([str(entry)]).splitlines()
+    assert len(rows) == 3
+    cells = rows[2].split(' | ')
+    assert cells[:3] == ['| Pong (`pong_ff`)', 'A3C FF', '{:g}'.format(mean)]
+    assert cells[3] == '0.002 M steps, {}, processes not recorded'.format(hours)
+    assert cells[4] == '{:.0%}'.format(zoo_table.human_normalised(mean, 'pong'))
+    assert cells[5:] == ['11.4', '20.9', '20.7 |']
+    _args_file(entry, 'args.txt', 0, 2)
+    _args_file(entry, 'args_resumed_500.txt', 500, 16)
+    _args_file(entry, 'args_resumed_900.txt', 900, 16)
+    assert '0.002 M steps, {}, 16 processes on 16 cores; 2 on 2 cores for steps 0–0.0005 M'.format(
+        hours) in zoo_table.markdown([str(entry)])
+
+
+def test_the_table_leaves_out_other_environments_and_refuses_a_broken_entry(
+        gym_stand_in, stand_in, tmp_path):
+    assert zoo_table.markdown([str(gym_stand_in)]).count('\n') == 2
+    entry = copy(stand_in, tmp_path, 'pong_ff')
+    shutil.copy(entry / '2000_finish.h5', entry / '1002.h5')
+    with pytest.raises(ValueError, match='2 model files'):
+        zoo_table.markdown([str(entry)])
+
+
+@pytest.mark.parametrize('argv,expected', [
+    (['--table', 'trained_model/pong_ff'], 'it takes no entry folders'),
+    (['--table', '--steps', '3'], 'unrecognized arguments: --steps')])
+def test_bad_table_arguments_get_one_line(argv, expected):
+    result = subprocess.run([sys.executable, 'zoo.py'] + argv, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stdout) == (2, '')
+    assert result.stderr.count('\n') == 1 and expected in result.stderr, result.stderr
