@@ -2,10 +2,11 @@
 
 One BLAS thread per worker: the processes are the parallelism, and threads
 inside batch-1 products only contend for the same cores.  And the right
-OpenBLAS kernels: OpenBLAS 0.3.23 (numpy 1.26's) does not recognise some
-recent or virtualised Xeons and falls back to its Prescott kernels, which run
-this network's products 2-5x slower; the CPU's own flags say what it can do.
-A value the user set is always kept.
+OpenBLAS kernels: older OpenBLAS builds (0.3.23, numpy 1.26's) do not recognise
+some recent or virtualised CPUs and fall back to their Prescott kernels, which
+run this network's products 2-5x slower; the CPU's own flags say what it can
+do.  (numpy 2.4's OpenBLAS 0.3.31 picks SkylakeX on this project's AMD EPYC by
+itself, as this does.)  A value the user set is always kept.
 """
 import os
 
