@@ -121,3 +121,23 @@ def test_a_disk_that_fills_at_the_finish_save_stops_the_run(architecture, disk, 
                         r'can be written\)'.format(re.escape(str(out))), line), line
     assert [r['steps'] for r in ScoresFile(os.path.join(str(out), 'scores.txt')).rows()] \
         == [300]
+
+
+def script(name, *args):
+    return subprocess.run([sys.executable, os.path.join(ROOT, name)] + [str(a) for a in args],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+def test_a_full_disk_under_the_demos_record_and_plot_scores_output(disk, zoo_model, tmp_path):
+    """Each is one line naming the file, exit status 74, and no file left."""
+    full = disk(16 * 1024)
+    demo = script('demo_a3c_ale.py', 'pong', zoo_model('pong_ff'), '--n-runs', '1',
+                  '--record', full / 'game.gif')
+    scores = os.path.join(ROOT, 'trained_model', 'pong_ff', 'scores.txt')
+    plot = script('plot_scores.py', scores, '--out', full / 'curve.png')
+    for r, name in ((demo, 'game.gif'), (plot, 'curve.png')):
+        assert r.returncode == EXIT_WRITE_FAILED, r.stderr
+        assert r.stderr.strip().endswith('error: cannot write {}: No space left on '
+                                         'device'.format(full / name)), r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    assert os.listdir(full) == []
