@@ -15,7 +15,7 @@ import pytest
 from test_faults import ROOT, Run, loads, no_survivors  # noqa: F401 (a fixture)
 from training import checkpoints
 from training.score_files import GAME_COLUMNS, ScoresFile
-from training.writes import EXIT_WRITE_FAILED
+from training.writes import EXIT_WRITE_FAILED, WriteError
 
 MB = 2 ** 20
 # An A3C FF model for Pong is 2.5 MB and its .opt about 0.9 MB: 6 MB holds one
@@ -121,6 +121,21 @@ def test_a_disk_that_fills_at_the_finish_save_stops_the_run(architecture, disk, 
                         r'can be written\)'.format(re.escape(str(out))), line), line
     assert [r['steps'] for r in ScoresFile(os.path.join(str(out), 'scores.txt')).rows()] \
         == [300]
+
+
+def test_a_row_cut_short_by_a_full_disk_goes_and_the_rows_before_stay(disk):
+    """The part of a line a write left where the disk filled would be a
+    damaged games.txt to the resume."""
+    games = ScoresFile(str(disk(16 * 1024) / 'games.txt'), columns=GAME_COLUMNS)
+    written = []
+    with pytest.raises(WriteError, match=r'^cannot write .*/games.txt: No space left on '
+                       r'device$'):
+        while True:
+            games.append(dict(steps=len(written), worker=0, score=-21, length=123456))
+            written.append(len(written))
+    assert [row['steps'] for row in games.rows()] == written
+    with open(games.path, 'rb') as f:
+        assert f.read().endswith(b'\n')
 
 
 def script(name, *args):
