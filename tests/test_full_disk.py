@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -121,6 +122,22 @@ def test_a_disk_that_fills_at_the_finish_save_stops_the_run(architecture, disk, 
                         r'can be written\)'.format(re.escape(str(out))), line), line
     assert [r['steps'] for r in ScoresFile(os.path.join(str(out), 'scores.txt')).rows()] \
         == [300]
+
+
+def test_a_folder_that_turns_read_only_stops_the_run(disk, tmp_path):
+    """Whichever write comes first (games.txt, the events, a checkpoint)."""
+    out = disk(8 * ONE_CHECKPOINT) / 'out'
+    run = pong(tmp_path, out, 'hogwild', '--steps', '100000', '--eval-frequency', '100000',
+               '--checkpoint-interval', '1')
+    run.wait_for(lambda: out.is_dir() and checkpoints.latest(str(out)))
+    while subprocess.run(['mount', '-o', 'remount,ro', str(out.parent)]).returncode:
+        time.sleep(0.01)  # busy while a file is open for writing
+    line = stopped(run)
+    assert re.fullmatch(r'error: (worker \d: )?cannot write {0}/\S+: Read-only file system; '
+                        r'stopped at step \d+ without saving the weights \(cannot write '
+                        r'{0}/\d+_except\.h5\.opt: Read-only file system\); the newest whole '
+                        r'checkpoint is {0}/\d+_checkpoint\.h5 .*'.format(re.escape(str(out))),
+                        line), line
 
 
 def test_a_row_cut_short_by_a_full_disk_goes_and_the_rows_before_stay(disk):

@@ -7,6 +7,7 @@ global step count is in the name, so a resumed run knows where it stands; the
 save, so that a resume goes on counting from there (not from the last
 evaluation, which would drop the time and episodes since).
 """
+import contextlib
 import io
 import os
 import re
@@ -89,7 +90,8 @@ def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None, r
     try:
         temporary.update(_write_beside(path, model, record))
     except WriteError:
-        _remove(temporary.values())
+        with contextlib.suppress(OSError):  # a folder turned read-only: the resume's
+            _remove(temporary.values())     # remove_temporary
         raise
     _rename(temporary)
     return path
