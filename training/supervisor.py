@@ -37,13 +37,15 @@ class Outcome(object):
         self.trusted = self.trusted and trusted
 
     @contextlib.contextmanager
-    def writes(self):
+    def writes(self, closing=False):
         """A write that fails stops the run, as Ctrl-C does: the one place
-        the parent handles a WriteError."""
+        the parent handles a WriteError.  `closing`: the save on the way out."""
         try:
             yield
         except WriteError as e:
             self.failed(str(e), write=True)
+            if closing:
+                self.unsaved = str(e)
 
 
 def supervise(children, counters, settings, shared_model, optimizer, clock_origin,
@@ -123,19 +125,15 @@ def _finish(children, counters, steps, outcome, checkpoint, save, finite, outdir
     if outcome.trusted and not finite():
         outcome.failed('the shared weights hold NaN or infinity', trusted=False)
     path, reached_at = None, counters.target_reached_at.value
-    with outcome.writes():
-        try:
-            if outcome.trusted and (outcome.received or outcome.failure):
-                path = save(t, '_except')
-            elif reached_at >= 0:  # the evaluator saved the model it scored
-                path = checkpoints.path_of(outdir, reached_at, '_finish')
-            elif outcome.trusted:
-                path = save(steps, '_finish')
-        except WriteError as e:
-            outcome.unsaved = str(e)
-            raise
-        if checkpoint and path and checkpoint != path:
-            checkpoints.remove(checkpoint)
+    with outcome.writes(closing=True):
+        if outcome.trusted and (outcome.received or outcome.failure):
+            path = save(t, '_except')
+        elif reached_at >= 0:  # the evaluator saved the model it scored
+            path = checkpoints.path_of(outdir, reached_at, '_finish')
+        elif outcome.trusted:
+            path = save(steps, '_finish')
+    if checkpoint and path and checkpoint != path:
+        checkpoints.remove(checkpoint)
     return path
 
 
@@ -192,7 +190,7 @@ def _cause(process, counters):
         reports.append(counters.errors.get())
     if reports:
         return ('; '.join(m for m, _, _ in reports), not any(n for _, n, _ in reports),
-                reports[0][2])
+                any(w for _, _, w in reports))
     code = process.exitcode
     if code < 0:
         return '{} was killed by {}'.format(process.name, signal.Signals(-code).name), True

@@ -48,7 +48,7 @@ class Board(object):
         self.writer, self.last_step = None, start_step
 
     def _writer(self):
-        """Opened at the first write, after the workers have forked."""
+        """Opened at the first write."""
         if self.writer is None:
             if self.old_files:
                 folder = os.path.join(self.outdir, 'before_resume_{}'.format(self.start_step))
