@@ -159,8 +159,12 @@ def move_after(outdir, step, folder):
 
 
 def remove_temporary(outdir):
-    """Deletes what saves cut short by a kill left behind; returns their names."""
-    names = sorted(n for n in os.listdir(outdir) if _TEMPORARY.match(n))
+    """Deletes what saves cut short left behind: temporary files, and a .opt
+    without its model (a kill between the two renames, or a full disk under
+    a version that renamed the .opt first); returns their names."""
+    found = os.listdir(outdir)
+    names = sorted(n for n in found if _TEMPORARY.match(n) or (
+        n.endswith('.opt') and _NAME.match(n[:-len('.opt')]) and n[:-len('.opt')] not in found))
     for name in names:
         os.remove(os.path.join(outdir, name))
     return names
