@@ -33,10 +33,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from cli.arguments import ArgumentParser, fail, positive_int
+from cli.arguments import ArgumentParser, check_output_file, fail, positive_int
 from sweeps import folder
 from training.run_folder import read_args
 from training.score_files import read_table
+from training.writes import WriteError, stop, writing
 
 
 SWEEP_PLOTS = ('best_runs.png', 'lr.png')
@@ -233,15 +234,13 @@ def default_out(path):
 
 
 def save(fig, path):
-    """Through a temporary file and a rename, so `path` is never half written."""
+    """Through a temporary file and a rename, so `path` is never half written;
+    raises WriteError."""
     directory, name = os.path.split(path)
     tmp = os.path.join(directory, '.{}.{}.tmp'.format(name, os.getpid()))
-    try:
+    with writing(path, lambda: os.remove(tmp)):
         fig.savefig(tmp, format=os.path.splitext(path)[1][1:].lower() or 'png')
         os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main(argv=None):
@@ -271,6 +270,7 @@ def main(argv=None):
     if len(args.scores) > 1 and not args.out:
         fail('several files make one plot: name it with --out FILE.png')
     out = args.out or default_out(args.scores[0])
+    check_output_file('--out', out)
     try:
         fig = plot(args.scores, args.title)
     except ScoresError as e:
@@ -284,6 +284,7 @@ def _main_compare(args):
         fail('a comparison is one plot: name it with --out FILE.png')
     if len(args.label) > len(args.scores):
         fail('{} labels for {} files'.format(len(args.label), len(args.scores)))
+    check_output_file('--out', args.out)
     labels = args.label + [os.path.basename(os.path.dirname(os.path.abspath(p)))
                            for p in args.scores[len(args.label):]]
     try:
@@ -309,8 +310,10 @@ def _main_sweep(args):
 def _save_or_fail(fig, out):
     try:
         save(fig, out)
-    except (OSError, ValueError) as e:
-        fail('cannot write {}: {}'.format(out, getattr(e, 'strerror', None) or e))
+    except ValueError as e:  # a format matplotlib does not know
+        fail('cannot write {}: {}'.format(out, e))
+    except WriteError as e:
+        stop(e)
     print('wrote {}'.format(out))
 
 

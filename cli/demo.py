@@ -10,6 +10,7 @@ from cli.arguments import fail, positive_int
 from nets.model_files import n_actions_of, played, record_of
 from q_functions import QFunction
 from training import evaluator
+from training.writes import WriteError, stop, writing
 
 GIF_MAX_FRAMES = 2000
 # One GIF frame per agent step (4 emulator frames at 60 Hz) is 15 per second;
@@ -69,18 +70,16 @@ def number(x):
 
 
 def write_gif(path, frames):
-    """Through a temporary file and a rename, so `path` is never half written."""
+    """Through a temporary file and a rename, so `path` is never half written;
+    raises WriteError."""
     images = [Image.fromarray(f) for f in frames]
     delays = [GIF_DELAYS_MS[i % len(GIF_DELAYS_MS)] for i in range(len(images))]
     directory, name = os.path.split(path)
     tmp = os.path.join(directory, '.{}.{}.tmp'.format(name, os.getpid()))
-    try:
+    with writing(path, lambda: os.remove(tmp)):
         images[0].save(tmp, format='GIF', save_all=True, append_images=images[1:],
                        duration=delays, loop=0)
         os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def check_environment(path, environment, required=False):
@@ -174,7 +173,7 @@ def play(env, player, n_runs, record=None):
     if record:
         try:
             write_gif(record, env.frames)
-        except OSError as e:
-            fail('cannot write {}: {}'.format(record, e.strerror or e))
+        except WriteError as e:
+            stop(e)
         print('recorded {} frames of the first game in {}'.format(len(env.frames), record))
     return 130 if len(scores) < n_runs else 0

@@ -22,6 +22,7 @@ import ray  # noqa: E402
 
 from sweeps import folder, progress, table  # noqa: E402
 from sweeps.task import Control, train  # noqa: E402
+from training import writes  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLE_INTERVAL = 5.0  # seconds between rewrites of the table while nothing ends
@@ -134,7 +135,7 @@ def run(path, plan, todo):
         os.path.abspath(path), plan, run, os.getcwd(), omp, control): run for run in todo}
     states = {run['name']: 'finished' if progress.finished(folder.run_dir(path, run))
               else 'waiting' for run in plan['runs']}
-    told, written = False, 0.0
+    told, written, unwritable = False, 0.0, None
     while pending:
         ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=1.0)
         for ref in ready:
@@ -145,17 +146,31 @@ def run(path, plan, todo):
                 outcome = e
             states[run['name']] = state(outcome, folder.run_dir(path, run))
             print('{}: {}'.format(run['name'], states[run['name']]), flush=True)
-        if stop.signum and not told:
-            control.stop.remote(stop.signum)
+        if (stop.signum or unwritable) and not told:
+            control.stop.remote(stop.signum or signal.SIGTERM)
             told = True
-        if ready or time.time() - written > TABLE_INTERVAL:
+        if not unwritable and (ready or time.time() - written > TABLE_INTERVAL):
             _where(control, states, pending.values())
-            table.write(path, plan, states)
+            unwritable = _write_table(path, plan, states)
             written = time.time()
-    sys.stdout.write(table.write(path, plan, states))
+    unwritable = unwritable or _write_table(path, plan, states)
+    sys.stdout.write(table.text(table.rows(path, plan, states)))
+    if unwritable:
+        writes.stop(unwritable)
     if stop.signum:
         return 128 + stop.signum
     return 0 if all(s == 'finished' for s in states.values()) else 1
+
+
+def _write_table(path, plan, states):
+    """None, or the WriteError of a table that cannot be written: then every
+    run stops, as on Ctrl-C, and the sweep ends with that error."""
+    try:
+        table.write(path, plan, states)
+    except writes.WriteError as e:
+        print('{}: stopping every run; each saves its model (_except.h5)'.format(e),
+              flush=True)
+        return e
 
 
 def _where(control, states, running):

@@ -7,6 +7,8 @@ import json
 import os
 import uuid
 
+from training.writes import WriteError, writing
+
 PLAN = 'sweep.json'
 TABLE = 'table.txt'
 KEYS = ('script', 'args', 'processes', 'runs', 'id')
@@ -39,6 +41,8 @@ def create(path, plan):
         write_atomic(os.path.join(path, PLAN), json.dumps(plan, indent=1) + '\n')
     except OSError as e:
         raise SweepError('cannot write to --outdir {}: {}'.format(path, e.strerror or e))
+    except WriteError as e:
+        raise SweepError(str(e))
 
 
 def load(path):
@@ -81,8 +85,10 @@ def flags_text(run):
 
 
 def write_atomic(path, text):
-    """Through a temporary name and a rename: a reader never sees half a file."""
+    """Through a temporary name and a rename: a reader never sees half a file;
+    raises WriteError."""
     tmp = '{}.{}.tmp'.format(path, os.getpid())
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.replace(tmp, path)
+    with writing(path, lambda: os.remove(tmp)):
+        with open(tmp, 'w') as f:
+            f.write(text)
+        os.replace(tmp, path)

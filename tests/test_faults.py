@@ -519,7 +519,8 @@ BAD = [  # script, arguments (paths under the files fixture in braces), what std
     ('plot_scores', '{good}/1000.h5', '1000.h5 is not a text file'),
     ('plot_scores', '{cut_scores}/scores.txt', 'scores.txt line 3: 7 fields, the header has '
      '10'),
-    ('plot_scores', '{good}/scores.txt --out {empty}/no/plot.png', 'cannot write'),
+    ('plot_scores', '{good}/scores.txt --out {empty}/no/plot.png', 'folder {empty}/no does '
+     'not exist'),
     ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 1 --warmup 2',
      '--warmup 2 is not below --seconds 1'),
     ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '

@@ -7,12 +7,16 @@ global step count is in the name, so a resumed run knows where it stands; the
 save, so that a resume goes on counting from there (not from the last
 evaluation, which would drop the time and episodes since).
 """
+import contextlib
+import io
 import os
 import re
 import tempfile
 
 import chainer
 import h5py
+
+from training.writes import WriteError, writing
 
 SUFFIXES = ('', '_checkpoint', '_finish', '_except')
 _SUFFIX = '|'.join(s for s in SUFFIXES if s)  # for the patterns below and their message
@@ -29,22 +33,45 @@ class CheckpointError(ValueError):
 
 def atomic_save(path, obj, attrs=None):
     """Writes beside `path` (with `attrs` on the HDF5 root) and renames, so
-    `path` is always whole or absent."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or '.',
-                               prefix='.' + os.path.basename(path), suffix='.tmp')
-    os.close(fd)
-    try:
-        chainer.serializers.save_hdf5(tmp, obj)
-        if attrs:
-            with h5py.File(tmp, 'a') as f:
-                f.attrs.update(attrs)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private
-        with open(tmp, 'rb') as f:  # on disk before the rename, or a power cut
-            os.fsync(f.fileno())    # could leave an empty file under the name
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    `path` is always whole or absent; raises WriteError."""
+    _rename(_write_beside(path, obj, attrs))
+
+
+def _write_beside(path, obj, attrs):
+    """{path: the temporary file beside it, whole and on disk}.  HDF5 writes
+    to memory: a full disk under HDF5 itself left tracebacks at its close and
+    crashed the process."""
+    buffer = io.BytesIO()
+    chainer.serializers.save_hdf5(buffer, obj)
+    if attrs:
+        with h5py.File(buffer, 'a') as f:
+            f.attrs.update(attrs)
+    tmp = []
+    with writing(path, lambda: _remove(tmp)):
+        fd, name = tempfile.mkstemp(dir=os.path.dirname(path) or '.',
+                                    prefix='.' + os.path.basename(path), suffix='.tmp')
+        tmp.append(name)
+        with os.fdopen(fd, 'wb') as f:
+            f.write(buffer.getbuffer())
+            f.flush()
+            os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes it private
+            # On disk before the rename, or a power cut could leave an empty
+            # file under the name.
+            os.fsync(fd)
+    return {path: name}
+
+
+def _rename(temporary):
+    """Each into place; once one fails, no temporary file stays."""
+    for path, tmp in temporary.items():
+        with writing(path, lambda: _remove(temporary.values())):
+            os.replace(tmp, path)
+
+
+def _remove(paths):
+    for path in paths:
+        if os.path.exists(path):
+            os.remove(path)
 
 
 def path_of(outdir, steps, suffix):
@@ -57,8 +84,16 @@ def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None, r
     (the environment and preprocessing, strings) with the model."""
     path = path_of(outdir, steps, suffix)
     attrs = None if elapsed is None else {'elapsed': elapsed, 'episodes': episodes}
-    atomic_save(path + '.opt', optimizer, attrs)
-    atomic_save(path, model, record)
+    # Both written before either is renamed: a model that cannot be written
+    # leaves no .opt without it.
+    temporary = _write_beside(path + '.opt', optimizer, attrs)
+    try:
+        temporary.update(_write_beside(path, model, record))
+    except WriteError:
+        with contextlib.suppress(OSError):  # a folder turned read-only: the resume's
+            _remove(temporary.values())     # remove_temporary
+        raise
+    _rename(temporary)
     return path
 
 
@@ -115,22 +150,25 @@ def move_after(outdir, step, folder):
     names = sorted(n for n in os.listdir(outdir)
                    if _NAME.match(n) and steps_of(n) > step)
     for name in names:
-        os.makedirs(folder, exist_ok=True)
-        for n in (name, name + '.opt'):
-            if os.path.exists(os.path.join(outdir, n)):
-                os.replace(os.path.join(outdir, n), os.path.join(folder, n))
+        with writing(os.path.join(folder, name)):
+            os.makedirs(folder, exist_ok=True)
+            for n in (name, name + '.opt'):
+                if os.path.exists(os.path.join(outdir, n)):
+                    os.replace(os.path.join(outdir, n), os.path.join(folder, n))
     return names
 
 
 def remove_temporary(outdir):
-    """Deletes what saves cut short by a kill left behind; returns their names."""
-    names = sorted(n for n in os.listdir(outdir) if _TEMPORARY.match(n))
+    """Deletes what saves cut short left behind: temporary files, and a .opt
+    without its model (a kill between the two renames, or a full disk under
+    a version that renamed the .opt first); returns their names."""
+    found = os.listdir(outdir)
+    names = sorted(n for n in found if _TEMPORARY.match(n) or (
+        n.endswith('.opt') and _NAME.match(n[:-len('.opt')]) and n[:-len('.opt')] not in found))
     for name in names:
         os.remove(os.path.join(outdir, name))
     return names
 
 
 def remove(path):
-    for p in (path, path + '.opt'):
-        if os.path.exists(p):
-            os.remove(p)
+    _remove((path, path + '.opt'))

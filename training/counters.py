@@ -11,6 +11,8 @@ import signal
 import sys
 import traceback
 
+from training.writes import WriteError
+
 # Fork: the children inherit the shared arrays and the built model as they
 # are, without pickling; and it is the fastest start there is.
 CTX = mp.get_context('fork')
@@ -37,7 +39,8 @@ class Counters(object):
         # number of them between a segment's acting and its learning.
         self.version = CTX.RawValue('q', 0)
         self.lag = CTX.RawValue('d', math.nan)
-        self.errors = CTX.SimpleQueue()  # (message, whether a value was not finite)
+        # (message, whether a value was not finite, whether a write failed)
+        self.errors = CTX.SimpleQueue()
         self.parent = os.getpid()
 
     def take_steps(self, count, steps):
@@ -72,9 +75,11 @@ class Counters(object):
 
     def report(self, who, error, step=None):
         """A child's failure, for the parent to name."""
-        self.errors.put(('{}: {}: {}{}'.format(
-            who, type(error).__name__, error, '' if step is None else ' at step {}'.format(step)),
-            isinstance(error, FloatingPointError)))
+        write = isinstance(error, WriteError)  # its message names the file and the cause
+        self.errors.put(('{}: {}{}{}'.format(
+            who, '' if write else type(error).__name__ + ': ', error,
+            '' if step is None else ' at step {}'.format(step)),
+            isinstance(error, FloatingPointError), write))
 
 
 @contextlib.contextmanager
@@ -86,6 +91,7 @@ def child_process(who, counters, step=lambda: None):
     try:
         yield
     except BaseException as e:
-        traceback.print_exc()
+        if not isinstance(e, WriteError):  # a bug's, not the machine's
+            traceback.print_exc()
         counters.report(who, e, step())
         sys.exit(1)

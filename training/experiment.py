@@ -19,6 +19,7 @@ from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
 from training.tensorboard import Board
 from training.score_files import ScoresFile, games_file
+from training.writes import WriteError, stop
 
 
 def add_arguments(parser):
@@ -101,12 +102,11 @@ def train(args, make_env, build_model, make_agent, make_actor, make_learner, sta
     optimizer.add_hook(ClipGradient(args.grad_clip))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
-    elapsed, episodes = _resume(args, outdir, resume, start, model, optimizer)
+    elapsed, episodes = _first_writes(args, outdir, resume, start, model, optimizer)
     target = None
     if target_network:  # theta-minus starts from the (resumed) weights
         target = copy.deepcopy(model)
         shared_memory.share_params(target)
-    run_folder.write_args(args, start)
     board = None if args.no_tensorboard else Board(outdir, start, args.processes,
                                                        worker_scalars)
     print('training {} on {} with {} processes; output in {}{}'.format(
@@ -137,6 +137,18 @@ def _segment_buffer(queue, env, model):
         fail('--queue-length {} segments of --t-max {} steps do not fit in shared memory '
              '({}); lower either'.format(queue.queue_length, queue.t_max,
                                          getattr(e, 'strerror', None) or e))
+
+
+def _first_writes(args, outdir, resume, start, model, optimizer):
+    """A resume's tidying, args.txt and games.txt's header, before any child
+    starts: one that fails ends the script here.  Returns `_resume`'s."""
+    try:
+        clock = _resume(args, outdir, resume, start, model, optimizer)
+        run_folder.write_args(args, start)
+        games_file(outdir).start()  # before several processes append to it
+    except WriteError as e:
+        stop(e)
+    return clock
 
 
 def _resume(args, outdir, resume, start, model, optimizer):

@@ -10,6 +10,7 @@ import sys
 from cli.arguments import fail, say
 from training import checkpoints
 from training.score_files import ScoresFile, games_file
+from training.writes import writing
 
 
 def prepare(args, keys_that_must_match):
@@ -102,7 +103,8 @@ def write_args(args, start):
                     'platform': platform.platform(), 'python': platform.python_version()},
         'packages': _versions(),
     }
-    with open(os.path.join(args.outdir, name), 'w') as f:
+    path = os.path.join(args.outdir, name)
+    with writing(path, lambda: os.remove(path)), open(path, 'w') as f:
         json.dump(record, f, indent=2, sort_keys=True)
         f.write('\n')
 

@@ -1,6 +1,8 @@
 """scores.txt and games.txt: tab-separated rows, only ever appended to."""
 import os
 
+from training.writes import writing
+
 COLUMNS = ('steps', 'episodes', 'elapsed', 'mean', 'median', 'stdev', 'max', 'min')
 # games.txt: every whole game the workers played, as the game scores it (unclipped).
 GAME_COLUMNS = ('steps', 'worker', 'score', 'length')
@@ -76,17 +78,18 @@ class ScoresFile(object):
         later = [line for line, row in zip(lines[1:], rows) if row['steps'] > step]
         if not later:
             return []
-        with open(path, 'a') as f:
+        with writing(path, lambda: _trim_to_whole_lines(path)), open(path, 'a') as f:
             f.write('\n'.join(([] if f.tell() else lines[:1]) + later) + '\n')
             f.flush()
             os.fsync(f.fileno())
         kept = [line for line, row in zip(lines[1:], rows) if row['steps'] <= step]
         tmp = '{}.{}.tmp'.format(self.path, os.getpid())
-        with open(tmp, 'w') as f:
-            f.write('\n'.join(lines[:1] + kept) + '\n')
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        with writing(self.path, lambda: os.remove(tmp)):
+            with open(tmp, 'w') as f:
+                f.write('\n'.join(lines[:1] + kept) + '\n')
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
         return [int(row['steps']) for row in rows if row['steps'] > step]
 
     def _header(self):
@@ -95,8 +98,10 @@ class ScoresFile(object):
         return '\t'.join(self.columns) + '\n' if new else ''
 
     def append(self, row):
-        """One write of one line: processes appending at once never mix lines."""
-        with open(self.path, 'a') as f:
+        """One write of one line: processes appending at once never mix lines;
+        one cut short by a full disk goes, and the rows before it stay."""
+        with writing(self.path, lambda: _trim_to_whole_lines(self.path)), \
+                open(self.path, 'a') as f:
             f.write(self._header() + '\t'.join(_fmt(row[c]) for c in self.columns) + '\n')
             f.flush()
             os.fsync(f.fileno())
@@ -105,8 +110,14 @@ class ScoresFile(object):
         """Writes the header now, before several processes append to the file."""
         header = self._header()
         if header:
-            with open(self.path, 'w') as f:
+            with writing(self.path, lambda: os.remove(self.path)), open(self.path, 'w') as f:
                 f.write(header)
+
+
+def _trim_to_whole_lines(path):
+    """Cuts what follows the last newline: the part of a line a failed write left."""
+    with open(path, 'rb+') as f:
+        f.truncate(f.read().rfind(b'\n') + 1)
 
 
 def _fmt(x):

@@ -4,6 +4,7 @@ prints progress, checkpoints, and on the way out saves and says how it ended.
 Whatever the children are (Hogwild workers, or actors and a learner), they
 share the counters, and the evaluator is one of them.
 """
+import contextlib
 import signal
 import sys
 import time
@@ -14,6 +15,7 @@ from cli.arguments import say
 from training import checkpoints
 from training.progress import Progress
 from training.score_files import games_file
+from training.writes import EXIT_WRITE_FAILED, WriteError
 
 EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
@@ -25,6 +27,25 @@ class Outcome(object):
         self.received = []
         self.failure = None
         self.trusted = True  # whether the shared weights can still be saved
+        self.write_failed = False  # whether the failure is a write's
+        self.unsaved = None  # why the closing save could not be written
+
+    def failed(self, message, trusted=True, write=False):
+        """The first failure is the one the run ends with."""
+        if self.failure is None:
+            self.failure, self.write_failed = message, write
+        self.trusted = self.trusted and trusted
+
+    @contextlib.contextmanager
+    def writes(self, closing=False):
+        """A write that fails stops the run, as Ctrl-C does: the one place
+        the parent handles a WriteError.  `closing`: the save on the way out."""
+        try:
+            yield
+        except WriteError as e:
+            self.failed(str(e), write=True)
+            if closing:
+                self.unsaved = str(e)
 
 
 def supervise(children, counters, settings, shared_model, optimizer, clock_origin,
@@ -32,9 +53,7 @@ def supervise(children, counters, settings, shared_model, optimizer, clock_origi
     """Runs `children` (the evaluator last) to the end; returns the exit status.
     `board` (training/tensorboard.py), if any, is written at each progress line."""
     s = settings
-    games = games_file(s.outdir)
-    games.start()
-    counters.preload([g['score'] for g in games.rows()])
+    counters.preload([g['score'] for g in games_file(s.outdir).rows()])
     outcome = Outcome()
     old_handlers = {sig: signal.signal(sig, lambda signum, _: outcome.received.append(signum))
                     for sig in EXIT_INTERRUPTED}
@@ -55,7 +74,8 @@ def supervise(children, counters, settings, shared_model, optimizer, clock_origi
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
         if board:
-            board.close()
+            with outcome.writes():
+                board.close()
     return _report(counters, settings, outcome, path, progress)
 
 
@@ -64,11 +84,11 @@ def _watch(children, counters, settings, outcome, progress, save, finite, board)
     workers, evaluator = children[:-1], children[-1]
     last_log = last_checkpoint = time.time()
     checkpoint = None
-    while not outcome.received:
+    while not outcome.received and not outcome.failure:
         time.sleep(0.1)
         failed = [p for p in children if p.exitcode not in (None, 0)]
         if failed:
-            outcome.failure, outcome.trusted = _cause(failed[0], counters)
+            outcome.failed(*_cause(failed[0], counters))
             break
         if not counters.workers_done.value and all(p.exitcode == 0 for p in workers):
             counters.workers_done.value = 1
@@ -79,17 +99,19 @@ def _watch(children, counters, settings, outcome, progress, save, finite, board)
         if now - last_log >= settings.log_interval:
             status = progress.print_line()
             if board:
-                board.write(*status)
+                with outcome.writes():
+                    board.write(*status)
             last_log = now
         if now - last_checkpoint >= settings.checkpoint_interval:
             if not finite():
-                outcome.failure = 'the shared weights hold NaN or infinity'
-                outcome.trusted = False
+                outcome.failed('the shared weights hold NaN or infinity', trusted=False)
                 break
-            new = save(counters.steps.value, '_checkpoint')
-            if checkpoint and checkpoint != new:
-                checkpoints.remove(checkpoint)
-            checkpoint, last_checkpoint = new, now
+            with outcome.writes():
+                new = save(counters.steps.value, '_checkpoint')
+                if checkpoint and checkpoint != new:
+                    checkpoints.remove(checkpoint)
+                checkpoint = new
+            last_checkpoint = now
     return checkpoint
 
 
@@ -101,15 +123,15 @@ def _finish(children, counters, steps, outcome, checkpoint, save, finite, outdir
     # After a NaN or infinity the shared weights may be poisoned: the files
     # already on disk are the good ones.
     if outcome.trusted and not finite():
-        outcome.failure = outcome.failure or 'the shared weights hold NaN or infinity'
-        outcome.trusted = False
+        outcome.failed('the shared weights hold NaN or infinity', trusted=False)
     path, reached_at = None, counters.target_reached_at.value
-    if outcome.trusted and (outcome.received or outcome.failure):
-        path = save(t, '_except')
-    elif reached_at >= 0:  # the evaluator saved the model it scored
-        path = checkpoints.path_of(outdir, reached_at, '_finish')
-    elif outcome.trusted:
-        path = save(steps, '_finish')
+    with outcome.writes(closing=True):
+        if outcome.trusted and (outcome.received or outcome.failure):
+            path = save(t, '_except')
+        elif reached_at >= 0:  # the evaluator saved the model it scored
+            path = checkpoints.path_of(outdir, reached_at, '_finish')
+        elif outcome.trusted:
+            path = save(steps, '_finish')
     if checkpoint and path and checkpoint != path:
         checkpoints.remove(checkpoint)
     return path
@@ -118,17 +140,15 @@ def _finish(children, counters, steps, outcome, checkpoint, save, finite, outdir
 def _report(counters, settings, outcome, path, progress):
     """The run's last words, and its exit status."""
     t = counters.steps.value
-    if not outcome.trusted:
-        good = checkpoints.latest(settings.outdir)
-        print('error: {}; stopped at step {} without saving the shared weights, which '
-              'may hold NaN; {}'.format(outcome.failure, t, 'the last good model is {0} '
-                                        '(resume with --resume {0})'.format(good) if good
-                                        else 'no model was saved before'), file=sys.stderr)
-        return 1
+    code = EXIT_WRITE_FAILED if outcome.write_failed else 1
+    if path is None and outcome.failure:
+        print('error: {}; stopped at step {} without saving the {}; {}'.format(
+            outcome.failure, t, *_unsaved(outcome, settings.outdir)), file=sys.stderr)
+        return code
     if outcome.failure:
-        print('error: {}; stopped at step {}, saved {}'.format(outcome.failure, t, path),
-              file=sys.stderr)
-        return 1
+        print('error: {}; stopped at step {}, saved {} (resume with --resume {})'.format(
+            outcome.failure, t, path, settings.outdir), file=sys.stderr)
+        return code
     if outcome.received:
         signum = outcome.received[0]
         print('interrupted by {} at step {}; saved {} (resume with --resume {})'.format(
@@ -145,13 +165,32 @@ def _report(counters, settings, outcome, path, progress):
     return 0
 
 
+def _unsaved(outcome, outdir):
+    """(what was not saved and why, where the run can go on from)."""
+    try:
+        good = checkpoints.latest(outdir)
+    except OSError:  # the folder is gone
+        good = None
+    if not outcome.trusted:
+        return 'shared weights, which may hold NaN', (
+            'the last good model is {0} (resume with --resume {0})'.format(good) if good
+            else 'no model was saved before')
+    why = '' if outcome.unsaved in (None, outcome.failure) else ' ({})'.format(
+        outcome.unsaved)
+    return 'weights' + why, (
+        'the newest whole checkpoint is {} (resume with --resume {} once it can be '
+        'written)'.format(good, outdir) if good else 'no checkpoint was saved before')
+
+
 def _cause(process, counters):
-    """(what went wrong, whether the shared weights can still be trusted)."""
+    """(what went wrong, whether the shared weights can still be trusted,
+    whether a write failed)."""
     reports = []
     while not counters.errors.empty():
         reports.append(counters.errors.get())
     if reports:
-        return '; '.join(m for m, _ in reports), not any(n for _, n in reports)
+        return ('; '.join(m for m, _, _ in reports), not any(n for _, n, _ in reports),
+                any(w for _, _, w in reports))
     code = process.exitcode
     if code < 0:
         return '{} was killed by {}'.format(process.name, signal.Signals(-code).name), True

@@ -8,9 +8,12 @@ epsilon).  The text files stay the record; the workers do nothing for this.
 """
 import glob
 import os
+import socket
 import struct
+import time
 
 from cli.arguments import say
+from training.writes import writing
 
 TEXT_FILES = ('scores', 'games')  # each file's columns become `<file>/<column>`
 NOT_CURVES = ('steps', 'worker')
@@ -45,20 +48,19 @@ class Board(object):
         self.writer, self.last_step = None, start_step
 
     def _writer(self):
-        """Opened at the first write, in the parent after the workers have
-        forked: they never inherit the writer's thread or its queue."""
+        """Opened at the first write."""
         if self.writer is None:
-            from tensorboardX import SummaryWriter  # only runs that write pay its import
             if self.old_files:
                 folder = os.path.join(self.outdir, 'before_resume_{}'.format(self.start_step))
-                os.makedirs(folder, exist_ok=True)
-                for path in self.old_files:
-                    os.replace(path, os.path.join(folder, os.path.basename(path)))
+                with writing(folder):
+                    os.makedirs(folder, exist_ok=True)
+                    for path in self.old_files:
+                        os.replace(path, os.path.join(folder, os.path.basename(path)))
                 say('moved {} TensorBoard event file(s) to {}; their points up to step {} '
                     'go on in a new one'.format(len(self.old_files), folder, self.start_step))
-            self.writer = SummaryWriter(self.outdir, flush_secs=5)
+            self.writer = _EventFile(self.outdir)
             for tag, step, value, wall_time in self.history:
-                self.writer.add_scalar(tag, value, step, walltime=wall_time)
+                self.writer.add_scalar(tag, value, step, wall_time)
         return self.writer
 
     def _new_rows(self):
@@ -71,27 +73,64 @@ class Board(object):
                 for column, value in row.items():
                     tag = '{}/{}'.format(tail.name, column)
                     if column not in NOT_CURVES and step > self.shown.get(tag, -1):
-                        writer.add_scalar(tag, value, step,
-                                          walltime=self.wall_times.get((tag, step)))
+                        writer.add_scalar(tag, value, step, self.wall_times.get((tag, step)))
 
     def write(self, step, lr, steps_per_s):
         """At each progress line; none while the step stands still (the
-        final evaluation): one point per step."""
+        final evaluation): one point per step.  Raises WriteError."""
         self._new_rows()
-        if step <= self.last_step:
-            return
-        self.last_step = step
-        writer = self._writer()
-        writer.add_scalar('train/learning_rate', lr, step)
-        writer.add_scalar('train/steps_per_s', steps_per_s, step)
-        for index in self.workers:
-            for name, value in self.worker_scalars(index, step).items():
-                writer.add_scalar('{}/worker_{}'.format(name, index), value, step)
+        if step > self.last_step:
+            self.last_step = step
+            writer = self._writer()
+            writer.add_scalar('train/learning_rate', lr, step)
+            writer.add_scalar('train/steps_per_s', steps_per_s, step)
+            for index in self.workers:
+                for name, value in self.worker_scalars(index, step).items():
+                    writer.add_scalar('{}/worker_{}'.format(name, index), value, step)
+        self.writer.flush()
 
     def close(self):
         """After the workers and the evaluator have stopped: their last rows."""
         self._new_rows()
-        self.writer.close()
+        self.writer.flush()
+
+
+class _EventFile(object):
+    """A new event file, appended to in whole records at each flush; what a
+    failed flush wrote goes, so the file ends with a whole record.  Written
+    here, not by tensorboardX's writer thread, so that a full disk is this
+    process's WriteError, not a thread's traceback and a writer that hangs."""
+
+    def __init__(self, outdir):
+        from tensorboardX.proto.event_pb2 import Event  # only runs that write pay
+        from tensorboardX.record_writer import masked_crc32c  # these imports
+        from tensorboardX.summary import scalar
+        self.event, self.crc, self.scalar = Event, masked_crc32c, scalar
+        self.path = os.path.join(outdir, 'events.out.tfevents.{:.0f}.{}'.format(
+            time.time(), socket.gethostname()))
+        self.size, self.pending = 0, []
+        self._add(Event(wall_time=time.time(), file_version='brain.Event:2'))
+        self.flush()
+
+    def add_scalar(self, tag, value, step, wall_time=None):
+        self._add(self.event(wall_time=wall_time or time.time(), step=step,
+                             summary=self.scalar(tag, value)))
+
+    def _add(self, event):
+        """TFRecord framing: the length, its checksum, the record, its checksum."""
+        data = event.SerializeToString()
+        header = struct.pack('<Q', len(data))
+        self.pending.append(header + struct.pack('<I', self.crc(header)) + data +
+                            struct.pack('<I', self.crc(data)))
+
+    def flush(self):
+        data, self.pending = b''.join(self.pending), []
+        with writing(self.path, lambda: os.truncate(self.path, self.size)), \
+                open(self.path, 'ab') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        self.size += len(data)
 
 
 class _Tail(object):
