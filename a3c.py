@@ -13,9 +13,8 @@ actions to that box, and the loss takes the clipped action policy gradient's
 log-probability (`policies.GaussianDistribution.log_prob`) in place of the
 density's.
 """
-import numpy as np
-
 import chainer
+import numpy as np
 from chainer import functions as F
 
 from agents.returns import n_step_returns, vtrace
@@ -108,7 +107,7 @@ class A3C(SegmentAgent):
         return pi.sample(self.rng, greedy)[0]
 
 
-class A3CActor(object):
+class A3CActor:
     """Chooses actions for a batch of games in one forward pass of the shared
     weights, as they are now (the queue architecture's actors: read-only),
     each game from its own state with a recurrent network.  The policy draws
@@ -146,7 +145,7 @@ class A3CActor(object):
         return actions, log_mu, _rows(state, len(actions))
 
 
-class A3CLearner(object):
+class A3CLearner:
     """Learns from batches of segments that actors played with older weights:
     one forward pass over the whole batch, V-trace targets for each segment
     (the n-step returns with `vtrace=False`), one update of the shared weights.

@@ -43,8 +43,8 @@ def add_arguments(parser):
                         help='A3C LSTM (128 cells) instead of A3C FF')
     parser.add_argument('--normalize-observations', action='store_true',
                         help='standardise observations by their mean and deviation over '
-                        '{:,} steps of random actions, kept in the model file (the MuJoCo '
-                        'locomotion tasks need it)'.format(SCALE_STEPS))
+                        f'{SCALE_STEPS:,} steps of random actions, kept in the model file (the MuJoCo '
+                        'locomotion tasks need it)')
     parser.add_argument('--clipped-action-gradient', action='store_true',
                         help='box tasks: the clipped action policy gradient (Fujita & Maeda, '
                         'ICML 2018): the loss takes a draw at or beyond a bound of the box by '
@@ -66,8 +66,8 @@ def main():
         fail(str(e))
     discrete = isinstance(env.action_space, Discrete)
     if args.clipped_action_gradient and discrete:
-        fail('--clipped-action-gradient is for a box of real actions; {} has a discrete '
-             'choice'.format(args.task))
+        fail(f'--clipped-action-gradient is for a box of real actions; {args.task} has a discrete '
+             'choice')
     if args.beta is None:
         args.beta = BETA['discrete' if discrete else 'continuous']
     bounds = env.action_space if args.clipped_action_gradient else None

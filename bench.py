@@ -21,6 +21,7 @@ cpu.configure()  # before numpy loads
 import json  # noqa: E402
 import multiprocessing as mp  # noqa: E402
 import os  # noqa: E402
+import platform  # noqa: E402
 import re  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
@@ -29,12 +30,10 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-import platform  # noqa: E402
 from threadpoolctl import threadpool_info  # noqa: E402
 
+from cli.arguments import ArgumentParser, check_output_file, positive_float, positive_int  # noqa: E402
 from envs import ale, doom  # noqa: E402
-from cli.arguments import (ArgumentParser, check_output_file, positive_float,  # noqa: E402
-                           positive_int)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 METHODS = {
@@ -78,7 +77,7 @@ def emulator_rate(make_env, processes, seconds):
 
 def _children(pid):
     try:
-        with open('/proc/{0}/task/{0}/children'.format(pid)) as f:
+        with open(f'/proc/{pid}/task/{pid}/children') as f:
             return [int(c) for c in f.read().split()]
     except OSError:
         return []
@@ -86,7 +85,7 @@ def _children(pid):
 
 def _rss_mb(pid):
     try:
-        with open('/proc/{}/status'.format(pid)) as f:
+        with open(f'/proc/{pid}/status') as f:
             for line in f:
                 if line.startswith('VmRSS:'):
                     return int(line.split()[1]) / 1024
@@ -119,8 +118,7 @@ def training_rate(method, processes, game, seconds, warmup, flags=()):
     proc.communicate(timeout=60)
     steady = [(t, s) for t, s in marks if t - marks[0][0] >= warmup]
     if len(steady) < 2:
-        raise RuntimeError('{} with {} processes printed too few progress lines'.format(
-            method, processes))
+        raise RuntimeError(f'{method} with {processes} processes printed too few progress lines')
     (t0, s0), (t1, s1) = steady[0], steady[-1]
     return (s1 - s0) / (t1 - t0), rss
 
@@ -140,7 +138,7 @@ def queue_parts(rom, envs_per_actor, batch_sizes):
     process: {'emulator': ms, 'actor': ms, 'learner': {batch size: ms}}.
     Whatever the split, a step costs the emulator's, the actor's and the
     learner's time on some core, so cores / (their sum) bounds the steps/s."""
-    import a3c  # noqa: E402 (Chainer only for this measurement)
+    import a3c
     from nets.actor_critic import A3CFF
     from rmsprop_async import RMSpropAsync
     from training.segment_buffer import Segment
@@ -178,7 +176,7 @@ def peer_rates(peer):
     env = dict(os.environ, OUT=out, REPS='1')
     subprocess.run(['bash', os.path.join(PEERS, 'run_peer.sh'), peer], env=env, check=True)
     rates = {}
-    with open(os.path.join(out, 'results_{}.jsonl'.format(peer))) as f:
+    with open(os.path.join(out, f'results_{peer}.jsonl')) as f:
         for line in f:
             d = json.loads(line)
             rates[d['processes']] = d['steady_steps_per_s']
@@ -210,14 +208,13 @@ def parse_args():
     parser.add_argument('--json', default='bench.json')
     args = parser.parse_args()
     if args.warmup >= args.seconds:
-        parser.error('--warmup {:g} is not below --seconds {:g}: no second would be '
-                     'measured'.format(args.warmup, args.seconds))
+        parser.error(f'--warmup {args.warmup:g} is not below --seconds {args.seconds:g}: no second would be '
+                     'measured')
     check_output_file('--json', args.json)
     try:
         processes = [positive_int(p) for p in args.processes.split(',')]
     except Exception:
-        parser.error('--processes {!r} is not a list of positive integers'.format(
-            args.processes))
+        parser.error(f'--processes {args.processes!r} is not a list of positive integers')
     methods = args.methods.split(',')
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -258,8 +255,8 @@ def main():
                 rate, rss = training_rate(method, p, game, args.seconds, args.warmup, flags)
                 results['training'].setdefault(method + suffix, {})[p] = {
                     'steps_per_s': rate, 'worker_rss_mb': rss}
-                print('{}{} with {} process(es): {:.0f} steps/s, largest worker {:.0f} MB'
-                      .format(method, suffix, p, rate, rss), flush=True)
+                print(f'{method}{suffix} with {p} process(es): {rate:.0f} steps/s, largest worker {rss:.0f} MB'
+                      , flush=True)
     if args.queue_parts:
         results['queue_parts'] = queue_parts(args.rom, 8, (8, 16, 32, 64))
     if args.peers:
@@ -276,7 +273,7 @@ def main():
 
 
 def table(results, processes):
-    cols = ' | '.join('{} proc'.format(p) for p in processes)
+    cols = ' | '.join(f'{p} proc' for p in processes)
     lines = ['| steps/s on {} ({} cores) | {} | worker RSS (MB) |'.format(
         results['rom'], results['machine']['cpus'], cols),
         '|---|' + '---|' * (len(processes) + 1)]
@@ -294,7 +291,7 @@ def table(results, processes):
             max(r['worker_rss_mb'] for r in by_p.values())))
     for peer, by_p in results['peers'].items():
         lines.append('| {} (peer) | {} | |'.format(peer, ' | '.join(
-            '{:.0f}'.format(by_p[p]) if p in by_p else '' for p in processes)))
+            f'{by_p[p]:.0f}' if p in by_p else '' for p in processes)))
     ours = results['training'].get('a3c-ff', {})
     for peer, by_p in results['peers'].items():
         for p in processes:
@@ -312,13 +309,13 @@ def parts_table(results):
     lines = ['queue A3C FF on {}, CPU ms per agent step: emulator and preprocessing {:.3f}, '
              "actor's forward pass (8 games at once) {:.3f}".format(
                  results['rom'], parts['emulator'], parts['actor']), '',
-             '| segments per update | learner ms | all three ms | ceiling on {} cores, '
-             'steps/s | ceiling / Hogwild |'.format(cores), '|---|---|---|---|---|']
+             f'| segments per update | learner ms | all three ms | ceiling on {cores} cores, '
+             'steps/s | ceiling / Hogwild |', '|---|---|---|---|---|']
     for b, ms in parts['learner'].items():
         total = parts['emulator'] + parts['actor'] + ms
         bound = cores * 1e3 / total
         lines.append('| {} | {:.3f} | {:.3f} | {:.0f} | {} |'.format(
-            b, ms, total, bound, '{:.2f}x'.format(bound / hogwild) if hogwild else ''))
+            b, ms, total, bound, f'{bound / hogwild:.2f}x' if hogwild else ''))
     return '\n'.join(lines)
 
 

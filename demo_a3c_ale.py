@@ -34,9 +34,9 @@ def preprocessing_of(path):
         return recorded, None
     if _from_this_project(path):
         return DEFAULT, None  # saved before model files recorded it
-    return 'original', ('{} records no preprocessing and is no run of this project\'s: '
+    return 'original', (f'{path} records no preprocessing and is no run of this project\'s: '
                         'playing it as one of the original Chainer repository\'s models '
-                        '(--preprocessing original; override with --preprocessing)'.format(path))
+                        '(--preprocessing original; override with --preprocessing)')
 
 
 def _from_this_project(path):
@@ -86,8 +86,8 @@ def load_player(args):
     except ale.RomError as e:
         fail(str(e))
     except KeyError:
-        fail('{} records preprocessing {!r}, which this version does not know; name one '
-             'with --preprocessing'.format(args.model, preprocessing))
+        fail(f'{args.model} records preprocessing {preprocessing!r}, which this version does not know; name one '
+             'with --preprocessing')
     if args.use_lstm and not isinstance(model, A3CLSTM):
         fail('--use-lstm given, but {} holds {}'.format(
             args.model, 'a Q network' if isinstance(model, QFunction) else 'an A3C FF model'))

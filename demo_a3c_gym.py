@@ -39,10 +39,10 @@ def parse_args(argv):
 def check_fits(path, model, env, task):
     """Bad input ends here: a network that cannot play this task."""
     if not isinstance(model[0], MLPHead):
-        fail('{} holds a network on Atari frames; play it with demo_a3c_ale.py'.format(path))
+        fail(f'{path} holds a network on Atari frames; play it with demo_a3c_ale.py')
     problem = misfit(model, env, task)
     if problem:
-        fail('{} {}'.format(path, problem))
+        fail(f'{path} {problem}')
 
 
 def main(argv=None):
@@ -55,17 +55,15 @@ def main(argv=None):
     trained_on = demo.check_environment(args.model, 'gym').get('task')
     check_fits(args.model, model, env, args.task)
     if trained_on and trained_on != args.task:
-        print('{} was trained on {}; playing it on {}'.format(
-            args.model, trained_on, args.task), flush=True)
+        print(f'{args.model} was trained on {trained_on}; playing it on {args.task}', flush=True)
     if args.record:
         problem = gym.render_problem(args.task)
         if problem:
-            print('cannot record: {} cannot draw its frames on this machine ({}); '
-                  'playing on without --record'.format(args.task, problem), flush=True)
+            print(f'cannot record: {args.task} cannot draw its frames on this machine ({problem}); '
+                  'playing on without --record', flush=True)
             args.record = None
     player, policy = demo.player_for(model, args.seed, args.deterministic)
-    print('{} from {} playing {}, {} actions, seed {}'.format(
-        type(model).__name__, args.model, args.task, policy, args.seed), flush=True)
+    print(f'{type(model).__name__} from {args.model} playing {args.task}, {policy} actions, seed {args.seed}', flush=True)
     return demo.play(env, player, args.n_runs, args.record)
 
 

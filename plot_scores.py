@@ -39,7 +39,6 @@ from training.run_folder import read_args
 from training.score_files import read_table
 from training.writes import WriteError, stop, writing
 
-
 SWEEP_PLOTS = ('best_runs.png', 'lr.png')
 
 
@@ -50,26 +49,25 @@ class ScoresError(ValueError):
 def _read_table(path, needed):
     """(header, rows of numbers); raises ScoresError naming the bad line."""
     if os.path.isdir(path):
-        raise ScoresError('{} is a directory, not a scores file'.format(path))
+        raise ScoresError(f'{path} is a directory, not a scores file')
     try:
         header, lines = read_table(path, needed)
     except OSError as e:
-        raise ScoresError('cannot read {}: {}'.format(path, e.strerror or e))
+        raise ScoresError(f'cannot read {path}: {e.strerror or e}')
     except ValueError as e:
         raise ScoresError(str(e))
     if not header:
-        raise ScoresError('{} is empty'.format(path))
+        raise ScoresError(f'{path} is empty')
     rows = []
     for n, fields in lines:
         if len(fields) != len(header):
-            raise ScoresError('{} line {}: {} fields, the header has {}'.format(
-                path, n, len(fields), len(header)))
+            raise ScoresError(f'{path} line {n}: {len(fields)} fields, the header has {len(header)}')
         try:
             row = [float(x) for x in fields]
         except ValueError:
-            raise ScoresError('{} line {}: not all numbers'.format(path, n))
+            raise ScoresError(f'{path} line {n}: not all numbers')
         if not all(map(math.isfinite, row)):
-            raise ScoresError('{} line {}: a value is not a finite number'.format(path, n))
+            raise ScoresError(f'{path} line {n}: a value is not a finite number')
         rows.append(row)
     return header, rows
 
@@ -84,7 +82,7 @@ def read_scores(path, needed=('steps', 'mean', 'median')):
             kept.pop()
         kept.append(row)
     if not kept:
-        raise ScoresError('{} has a header but no evaluations'.format(path))
+        raise ScoresError(f'{path} has a header but no evaluations')
     table = np.array(kept)
     return {name: table[:, i] for i, name in enumerate(header)}
 
@@ -132,8 +130,8 @@ def plot(paths, title=None):
         if lo > hi:
             first_end = min(range(len(runs)), key=lambda i: runs[i]['steps'][-1])
             last_start = max(range(len(runs)), key=lambda i: runs[i]['steps'][0])
-            raise ScoresError('the runs share no range of steps: {} ends before {} '
-                              'starts'.format(paths[first_end], paths[last_start]))
+            raise ScoresError(f'the runs share no range of steps: {paths[first_end]} ends before {paths[last_start]} '
+                              'starts')
         grid = np.unique(np.concatenate([r['steps'] for r in runs]))
         grid = grid[(grid >= lo) & (grid <= hi)]
         means = np.array([np.interp(grid, r['steps'], r['mean']) for r in runs])
@@ -143,8 +141,8 @@ def plot(paths, title=None):
         ax.fill_between(grid / scale, means.min(axis=0), means.max(axis=0), color='C0',
                         alpha=0.2, linewidth=0, label='lowest to highest run')
         ax.plot(grid / scale, means.mean(axis=0), color='C0', linewidth=2,
-                label='mean of {} runs'.format(len(runs)))
-    ax.set_xlabel('training steps ({})'.format(unit))
+                label=f'mean of {len(runs)} runs')
+    ax.set_xlabel(f'training steps ({unit})')
     ax.set_ylabel('score (mean of the evaluation games)' if len(runs) > 1 else 'score')
     ax.set_title(title if title is not None else _default_title(paths))
     ax.grid(alpha=0.3)
@@ -188,7 +186,7 @@ def sweep_runs(path):
             runs.append((scores, _learning_rate(folder.run_dir(path, run)),
                          rows[-1][header.index('mean')]))
     if not runs:
-        raise ScoresError('no run of the sweep in {} has evaluated yet'.format(path))
+        raise ScoresError(f'no run of the sweep in {path} has evaluated yet')
     return sorted(runs, key=lambda r: -r[2])
 
 
@@ -197,7 +195,7 @@ def _learning_rate(run_dir):
     try:
         return float(read_args(path)['args']['lr'])
     except (ValueError, KeyError, TypeError) as e:
-        raise ScoresError('{}: no learning rate ({})'.format(path, e))
+        raise ScoresError(f'{path}: no learning rate ({e})')
 
 
 def plot_sweep(path, best=5):
@@ -205,18 +203,17 @@ def plot_sweep(path, best=5):
     runs = sweep_runs(path)
     name = os.path.basename(os.path.abspath(path))
     k = min(best, len(runs))
-    curves = plot([r[0] for r in runs[:k]], '{}: the best {} of {} runs'.format(
-        name, k, len(runs)))
+    curves = plot([r[0] for r in runs[:k]], f'{name}: the best {k} of {len(runs)} runs')
     fig = Figure(figsize=(6.4, 4.2), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    for chosen, label in ((runs[:k], 'the best {}'.format(k)), (runs[k:], 'the others')):
+    for chosen, label in ((runs[:k], f'the best {k}'), (runs[k:], 'the others')):
         if chosen:
             ax.scatter([r[1] for r in chosen], [r[2] for r in chosen], label=label)
     ax.set_xscale('log')
     ax.set_xlabel('learning rate')
     ax.set_ylabel('final score (mean of the last evaluation)')
-    ax.set_title('{}: {} runs'.format(name, len(runs)))
+    ax.set_title(f'{name}: {len(runs)} runs')
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -225,7 +222,7 @@ def plot_sweep(path, best=5):
 
 def _default_title(paths):
     if len(paths) > 1:
-        return '{} runs'.format(len(paths))
+        return f'{len(paths)} runs'
     return os.path.basename(os.path.dirname(os.path.abspath(paths[0])))
 
 
@@ -237,7 +234,7 @@ def save(fig, path):
     """Through a temporary file and a rename, so `path` is never half written;
     raises WriteError."""
     directory, name = os.path.split(path)
-    tmp = os.path.join(directory, '.{}.{}.tmp'.format(name, os.getpid()))
+    tmp = os.path.join(directory, f'.{name}.{os.getpid()}.tmp')
     with writing(path, lambda: os.remove(tmp)):
         fig.savefig(tmp, format=os.path.splitext(path)[1][1:].lower() or 'png')
         os.replace(tmp, path)
@@ -283,7 +280,7 @@ def _main_compare(args):
     if not args.out:
         fail('a comparison is one plot: name it with --out FILE.png')
     if len(args.label) > len(args.scores):
-        fail('{} labels for {} files'.format(len(args.label), len(args.scores)))
+        fail(f'{len(args.label)} labels for {len(args.scores)} files')
     check_output_file('--out', args.out)
     labels = args.label + [os.path.basename(os.path.dirname(os.path.abspath(p)))
                            for p in args.scores[len(args.label):]]
@@ -311,10 +308,10 @@ def _save_or_fail(fig, out):
     try:
         save(fig, out)
     except ValueError as e:  # a format matplotlib does not know
-        fail('cannot write {}: {}'.format(out, e))
+        fail(f'cannot write {out}: {e}')
     except WriteError as e:
         stop(e)
-    print('wrote {}'.format(out))
+    print(f'wrote {out}')
 
 
 if __name__ == '__main__':

@@ -5,9 +5,8 @@ V-trace need (`sample`, `log_prob_array`, `entropy_array`: numpy arrays in
 and out)."""
 import math
 
-import numpy as np
-
 import chainer
+import numpy as np
 from chainer import function_node
 from chainer import functions as F
 from chainer import links as L
@@ -23,7 +22,7 @@ class SoftmaxPolicy(chainer.ChainList):
         return SoftmaxDistribution(self[0](h))
 
 
-class SoftmaxDistribution(object):
+class SoftmaxDistribution:
     """A batch of categorical distributions given by logits (a Variable)."""
 
     def __init__(self, logits):
@@ -97,7 +96,7 @@ class GaussianPolicy(chainer.ChainList):
         return GaussianDistribution(self[0](h), F.softplus(self[1](h)))
 
 
-class GaussianDistribution(object):
+class GaussianDistribution:
     """A batch of diagonal normal distributions; mean and variance are
     Variables (learning) or arrays (acting)."""
 

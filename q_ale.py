@@ -45,8 +45,7 @@ def main(env=ale, description=__doc__.splitlines()[0]):
 
     def final_epsilon(worker):
         final = q_learning.final_epsilon(worker, args.processes)
-        say('{}: epsilon 1 -> {} over {} steps'.format(
-            multiprocessing.current_process().name, final, args.epsilon_anneal_steps))
+        say(f'{multiprocessing.current_process().name}: epsilon 1 -> {final} over {args.epsilon_anneal_steps} steps')
         return final
 
     def make_agent(shared, seed, worker):

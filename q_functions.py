@@ -17,7 +17,7 @@ class QFunction(chainer.ChainList):
 
     def initial_state(self):
         """No memory between steps."""
-        return None
+        return
 
     def forward(self, xs):
         """Q(s, .) for a batch of observations: (batch, n_actions)."""

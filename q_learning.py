@@ -13,9 +13,8 @@ between processes: whoever acts at global step t, t a multiple of
 """
 import functools
 
-import numpy as np
-
 import chainer
+import numpy as np
 from chainer import functions as F
 
 from agents.local_copy import copy_params, params
@@ -181,7 +180,7 @@ METHODS = {'one-step-q': OneStepQLearning, 'sarsa': OneStepSarsa,
            'n-step-q': NStepQLearning}
 
 
-class QActor(object):
+class QActor:
     """Chooses epsilon-greedy actions for a batch of games in one forward pass
     of the shared weights (the queue architecture's actors), annealing to
     `final_epsilon` as a Hogwild worker does."""
@@ -212,7 +211,7 @@ class QActor(object):
         return actions, np.zeros(n, np.float32), states
 
 
-class QLearner(object):
+class QLearner:
     """Learns from batches of segments the actors played (the queue
     architecture): the method's targets from theta-minus, as its Hogwild agent
     computes them (Sarsa's with the action the actor took after each

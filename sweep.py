@@ -63,14 +63,14 @@ def new_sweep(args):
             setattr(args, name, default)
     script, script_args = os.path.abspath(args.command[0]), args.command[1:]
     if not os.path.isfile(script) or not script.endswith('.py'):
-        fail('unknown training script {}: no such Python file'.format(args.command[0]))
+        fail(f'unknown training script {args.command[0]}: no such Python file')
     try:
         processes = positive_int(script_args[0]) if script_args else None
     except Exception:
         processes = None
     if processes is None:
-        fail('{} PROCESSES ...: the script\'s first argument is its process count, which '
-             'each run reserves as CPUs'.format(args.command[0]))
+        fail(f'{args.command[0]} PROCESSES ...: the script\'s first argument is its process count, which '
+             'each run reserves as CPUs')
     try:
         grid = settings.parse_grid(args.grid)
         settings.check_lr_range(*args.lr_range)
@@ -78,7 +78,7 @@ def new_sweep(args):
         fail(str(e))
     for name, _ in grid:
         if '--' + name in OWN_FLAGS:
-            fail('--grid {}: the sweep sets --{} for each run itself'.format(name, name))
+            fail(f'--grid {name}: the sweep sets --{name} for each run itself')
     own = OWN_FLAGS + tuple('--' + name for name, _ in grid) + \
         (() if 'lr' in dict(grid) else ('--lr',))
     for arg in script_args:
@@ -100,8 +100,8 @@ def main(argv=None):
     if args.resume:
         if args.command or args.grid or args.outdir or any(
                 getattr(args, name) is not None for name in PLAN_DEFAULTS):
-            fail('--resume {} continues that sweep as it was planned: give no script, '
-                 '--grid, --outdir, --runs, --lr-range or --seed'.format(args.resume))
+            fail(f'--resume {args.resume} continues that sweep as it was planned: give no script, '
+                 '--grid, --outdir, --runs, --lr-range or --seed')
         try:
             path, plan = args.resume, folder.load(args.resume)
         except folder.SweepError as e:

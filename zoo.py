@@ -20,8 +20,19 @@ from nets.model_files import n_actions_of
 from nets.torso import MLPHead
 from plot_scores import ScoresError, read_scores
 from q_functions import QFunction
-from zoo_entries import (ENVIRONMENTS, FIELDS, METHOD_KINDS, NAME, NETWORKS, NO_ANIMATION, ZOO,
-                         entries, identify, parse_command, readme_fields)
+from zoo_entries import (
+    ENVIRONMENTS,
+    FIELDS,
+    METHOD_KINDS,
+    NAME,
+    NETWORKS,
+    NO_ANIMATION,
+    ZOO,
+    entries,
+    identify,
+    parse_command,
+    readme_fields,
+)
 
 _UNMAKEABLE = (ale.RomError, doom.DoomError, gym.TaskError)
 
@@ -40,7 +51,7 @@ def check_entry(path):
     """Every way the folder falls short of the format; [] when it is a good entry."""
     folder = os.path.basename(os.path.normpath(path))
     if not os.path.isdir(path):
-        return ['{} is not a folder'.format(path)]
+        return [f'{path} is not a folder']
     if not NAME.match(folder):
         return ['{}: the folder name is not <name>_<{}>[_queue]'.format(
             folder, '|'.join(NETWORKS))]
@@ -49,7 +60,7 @@ def check_entry(path):
     def present(filename):
         if os.path.isfile(os.path.join(path, filename)):
             return True
-        problems.append('{}: no {}'.format(folder, filename))
+        problems.append(f'{folder}: no {filename}')
         return False
 
     entry, model, model_steps = identify(path, problems)
@@ -82,12 +93,11 @@ def _check_name(entry):
     env = ENVIRONMENTS[entry.environment]
     name = env.folder_name(entry.played)
     if name != entry.name:
-        return ['{}: the folder name says {}, but the model file records the {} {}, '
-                'so the folder is {}'.format(entry.folder, entry.name, env.title, entry.played,
-                                             name + entry.folder[len(entry.name):])]
+        return [f'{entry.folder}: the folder name says {entry.name}, but the model file records the {env.title} {entry.played}, '
+                f'so the folder is {name + entry.folder[len(entry.name):]}']
     if env.bundled is not None and name not in env.bundled():
-        return ['{}: the folder name is no bundled {} (the model file records {}); entries '
-                'are named by bundled ones'.format(entry.folder, env.title, entry.played)]
+        return [f'{entry.folder}: the folder name is no bundled {env.title} (the model file records {entry.played}); entries '
+                'are named by bundled ones']
     return []
 
 
@@ -98,21 +108,19 @@ def _check_network(entry, model, problems):
     got = _network(type(model), isinstance(model[0], MLPHead))
     wanted = _network(NETWORKS[entry.kind], vectors)
     if got != wanted:
-        problems.append('{}: the model is {}, the folder name says {}'.format(
-            entry.folder, got, wanted))
+        problems.append(f'{entry.folder}: the model is {got}, the folder name says {wanted}')
         return
     try:
         played = env.make(entry.played)
     except _UNMAKEABLE as e:
-        problems.append('{}: {}'.format(entry.folder, e))
+        problems.append(f'{entry.folder}: {e}')
         return
     if vectors:
         misfit = vector.misfit(model, played, entry.played)
         if misfit:
-            problems.append('{}: the model {}'.format(entry.folder, misfit))
+            problems.append(f'{entry.folder}: the model {misfit}')
     elif n_actions_of(model) != played.action_space.n:
-        problems.append('{}: the model has {} actions, {} has {}'.format(
-            entry.folder, n_actions_of(model), entry.played, played.action_space.n))
+        problems.append(f'{entry.folder}: the model has {n_actions_of(model)} actions, {entry.played} has {played.action_space.n}')
 
 
 def _network(cls, vectors):
@@ -126,7 +134,7 @@ def _readme(path, problems):
     try:
         return readme_fields(path)
     except (OSError, UnicodeDecodeError) as e:
-        problems.append('{} cannot be read: {}'.format(path, e))
+        problems.append(f'{path} cannot be read: {e}')
 
 
 def _check_animation(path, entry, fields, problems):
@@ -136,8 +144,8 @@ def _check_animation(path, entry, fields, problems):
     if os.path.isfile(gif):
         _check_image(gif, 'GIF', problems)
         if excuse is not None:
-            problems.append('README.md says "- {}: {}", but the folder holds animation.gif'
-                            .format(NO_ANIMATION, excuse))
+            problems.append(f'README.md says "- {NO_ANIMATION}: {excuse}", but the folder holds animation.gif'
+                            )
         return
     if excuse and entry.environment in ('gym', None):
         return
@@ -146,24 +154,23 @@ def _check_animation(path, entry, fields, problems):
                else ' (a Gymnasium entry may say why instead, in a "- {}: <reason>" line '
                'of README.md)').format(NO_ANIMATION)
     else:
-        why = ' (a "- {}:" line excuses only a Gymnasium entry)'.format(NO_ANIMATION) \
+        why = f' (a "- {NO_ANIMATION}:" line excuses only a Gymnasium entry)' \
             if excuse is not None else ''
-    problems.append('{}: no animation.gif{}'.format(entry.folder, why))
+    problems.append(f'{entry.folder}: no animation.gif{why}')
 
 
 def _check_readme(fields, entry, model_steps, last, problems):
     absent = [f for f in FIELDS if not fields.get(f)]
     if absent:
         problems.append('README.md lacks the lines: {}'.format(
-            ', '.join('"- {}: ..."'.format(f) for f in absent)))
+            ', '.join(f'"- {f}: ..."' for f in absent)))
     got = {f: _number(fields, f, kind_, problems) for f, kind_ in (
         ('steps', int), ('processes', int), ('wall-clock hours', float),
         ('final evaluation mean', float), ('final evaluation median', float),
         ('final evaluation episodes', int)) if f not in absent}
     steps = got.get('steps')
     if steps is not None and model_steps is not None and steps != model_steps:
-        problems.append('README.md says {} steps, the model file {}'.format(
-            steps, model_steps))
+        problems.append(f'README.md says {steps} steps, the model file {model_steps}')
     if last is not None:
         if steps is not None and steps != last['steps']:
             problems.append('README.md says {} steps, the last row of scores.txt {:g}'
@@ -171,12 +178,12 @@ def _check_readme(fields, entry, model_steps, last, problems):
         for what in ('mean', 'median'):
             value = got.get('final evaluation ' + what)
             if value is not None and value != last[what]:
-                problems.append('README.md gives the final evaluation {} as {:g}, the '
-                                'last row of scores.txt {:g}'.format(what, value, last[what]))
+                problems.append(f'README.md gives the final evaluation {what} as {value:g}, the '
+                                f'last row of scores.txt {last[what]:g}')
         hours, actual = got.get('wall-clock hours'), last['elapsed'] / 3600
         if hours is not None and abs(hours - actual) > max(0.1 * actual, 0.05):
-            problems.append('README.md says {:g} wall-clock hours, scores.txt {:.2f}'
-                            .format(hours, actual))
+            problems.append(f'README.md says {hours:g} wall-clock hours, scores.txt {actual:.2f}'
+                            )
     if 'command' not in absent:
         _check_command(fields['command'], got, entry, problems)
 
@@ -188,19 +195,19 @@ def _check_command(command, got, entry, problems):
     try:
         args = parse_command(command)
     except ValueError as e:
-        problems.append('README.md training command: {}'.format(e))
+        problems.append(f'README.md training command: {e}')
         return
     mean = got.get('final evaluation mean')
     if args.target_score is None:
         _compare('steps', args.steps, steps, problems)
     else:  # stopped at its target (a mean at least that) or at the end of --steps
         if steps is not None and steps > args.steps:
-            problems.append('README.md says {} steps, beyond the training command\'s '
-                            '--steps {}'.format(steps, args.steps))
+            problems.append(f'README.md says {steps} steps, beyond the training command\'s '
+                            f'--steps {args.steps}')
         if mean is not None and mean < args.target_score and steps != args.steps:
-            problems.append('README.md gives the final evaluation mean as {:g}, below the '
-                            'training command\'s --target-score {:g}, before its --steps {}'
-                            .format(mean, args.target_score, args.steps))
+            problems.append(f'README.md gives the final evaluation mean as {mean:g}, below the '
+                            f'training command\'s --target-score {args.target_score:g}, before its --steps {args.steps}'
+                            )
     compared = [('processes', args.processes, got.get('processes')),
                 ('evaluation episodes', args.eval_n_runs, got.get('final evaluation episodes')),
                 ('--architecture', args.architecture, 'queue' if entry.queued else 'hogwild')]
@@ -224,25 +231,23 @@ def _check_command_environment(args, entry, problems):
         return
     played = getattr(args, env.argument)
     if env.folder_name(played) != entry.name:
-        problems.append('README.md training command has {} {}, the entry {}'.format(
-            env.key, played, entry.name))
+        problems.append(f'README.md training command has {env.key} {played}, the entry {entry.name}')
 
 
 def _compare(what, in_command, claimed, problems):
     if claimed is not None and in_command != claimed:
-        problems.append('README.md training command has {} {}, the entry {}'.format(
-            what, in_command, claimed))
+        problems.append(f'README.md training command has {what} {in_command}, the entry {claimed}')
 
 
 def _check_image(path, fmt, problems):
     try:
         with Image.open(path) as im:
             if im.format != fmt:
-                problems.append('{} is a {} image, not {}'.format(path, im.format, fmt))
+                problems.append(f'{path} is a {im.format} image, not {fmt}')
             elif fmt == 'GIF' and getattr(im, 'n_frames', 1) < 2:
-                problems.append('{} is a still image, not an animation'.format(path))
+                problems.append(f'{path} is a still image, not an animation')
     except OSError:
-        problems.append('{} is not an image'.format(path))
+        problems.append(f'{path} is not an image')
 
 
 def main(argv=None):
@@ -259,12 +264,11 @@ def main(argv=None):
     for path in paths:
         problems = check_entry(path)
         bad += bool(problems)
-        print('{}: {}'.format(path, 'ok' if not problems else '{} problems'.format(
-            len(problems))))
+        print('{}: {}'.format(path, 'ok' if not problems else f'{len(problems)} problems'))
         for p in problems:
             print('  ' + p)
     if not paths:
-        print('no entries in {} yet'.format(ZOO))
+        print(f'no entries in {ZOO} yet')
     return 1 if bad else 0
 
 

@@ -125,11 +125,10 @@ def _load_model(path, folder, problems):
         return None, None, None
     model_path = os.path.join(path, models[0])
     if not os.path.isfile(model_path + '.opt'):
-        problems.append('{}: no {}.opt beside the model'.format(folder, models[0]))
+        problems.append(f'{folder}: no {models[0]}.opt beside the model')
     m = re.match(r'^(\d+)_finish\.h5$', models[0])
     if not m:
-        problems.append('{}: the model {} is not named <steps>_finish.h5'.format(
-            folder, models[0]))
+        problems.append(f'{folder}: the model {models[0]} is not named <steps>_finish.h5')
     steps = int(m.group(1)) if m else None
     try:
         return model_from_file(model_path), steps, record_of(model_path)
@@ -148,6 +147,6 @@ def _trained_on(entry, record, problems):
     played = environment and record.get(environment.key)
     if not played:
         problems.append('{}: the model file records {}, no environment the zoo knows'.format(
-            entry.folder, ', '.join('{} {}'.format(k, v) for k, v in sorted(record.items()))))
+            entry.folder, ', '.join(f'{k} {v}' for k, v in sorted(record.items()))))
         return entry
     return entry._replace(environment=record['environment'], played=played)

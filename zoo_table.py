@@ -64,7 +64,7 @@ def _row(path):
     problems = []
     entry, _, steps = identify(path, problems)
     if problems:
-        raise ValueError('{}: {}'.format(path, problems[0]))
+        raise ValueError(f'{path}: {problems[0]}')
     if entry.environment != 'ale':
         return None
     mean = read_scores(os.path.join(path, 'scores.txt'), ('steps', 'mean'))['mean'][-1]
@@ -75,26 +75,26 @@ def _row(path):
         game, normalised, published = entry.name, NONE, (NONE,) * 3
     else:
         a3c = entry.kind in A3C_KINDS
-        game, normalised = p.title, '{:.0%}'.format(human_normalised(mean, entry.name))
+        game, normalised = p.title, f'{human_normalised(mean, entry.name):.0%}'
         published = tuple(map(_figure, (p.paper.get(entry.kind), p.pfrl if a3c else None,
                                         p.chainerrl if a3c else None)))
-    return ('{} (`{}`)'.format(game, entry.folder),
+    return (f'{game} (`{entry.folder}`)',
             METHODS[entry.kind] + (' (queue)' if entry.queued else ''),
-            '{:g}'.format(mean) + (' (target {:g}, {})'.format(
+            f'{mean:g}' + (' (target {:g}, {})'.format(
                 target, 'reached' if mean >= target else 'not reached') if target else ''),
             _budget(path, steps, entry.queued, starts), normalised) + published
 
 
 def _figure(value):
-    return NONE if value is None else '{:g}'.format(value)
+    return NONE if value is None else f'{value:g}'
 
 
 def _budget(path, steps, queued, starts):
     """Steps, hours, and the processes and cores that trained most of the steps,
     with the stretches trained otherwise."""
     clock = checkpoints.clock(os.path.join(path, model_files(path)[0]))
-    hours = NONE if clock is None else '{:.2f}'.format(clock[0] / 3600)
-    text = '{:.3g} M steps, {} h'.format(steps / 1e6, hours)
+    hours = NONE if clock is None else f'{clock[0] / 3600:.2f}'
+    text = f'{steps / 1e6:.3g} M steps, {hours} h'
     stretches = _stretches(starts, steps)
     if not stretches:
         return text + ', processes not recorded'

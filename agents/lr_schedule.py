@@ -1,7 +1,7 @@
 """The learning-rate schedule: a hook the agent calls with the global step."""
 
 
-class LinearDecay(object):
+class LinearDecay:
     """The paper's: linear from `lr` at step 0 to 0 at `steps`."""
 
     def __init__(self, lr, steps):

@@ -17,7 +17,7 @@ import numpy as np
 from agents.local_copy import LocalCopy
 
 
-class SegmentAgent(object):
+class SegmentAgent:
     """Train with `at_step`, `act_and_train` and `stop_episode_and_train`;
     evaluate with `act` and `stop_episode`.
 
@@ -81,7 +81,7 @@ class SegmentAgent(object):
 
     def bootstrap_action(self, obs):
         """The action a truncated episode's target takes at `obs`, for methods that need one."""
-        return None
+        return
 
     def update(self, next_obs, next_action):
         """The segment's gradient, through the shared optimizer, to the shared weights."""

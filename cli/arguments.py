@@ -6,7 +6,7 @@ import sys
 
 def fail(message):
     """Bad input ends here: one line on stderr, exit status 2, no traceback."""
-    print('{}: error: {}'.format(os.path.basename(sys.argv[0]), message), file=sys.stderr)
+    print(f'{os.path.basename(sys.argv[0])}: error: {message}', file=sys.stderr)
     sys.exit(2)
 
 
@@ -25,11 +25,11 @@ def _number(kind, name, ok, text):
                     raise ValueError
                 x = int(x)
         except (ValueError, OverflowError):
-            raise argparse.ArgumentTypeError('{!r} is not {}'.format(s, name))
+            raise argparse.ArgumentTypeError(f'{s!r} is not {name}')
         if kind is int and abs(x) >= 2 ** 63:  # the counters are 64-bit
-            raise argparse.ArgumentTypeError('{!r} is too large (at most 2^63 - 1)'.format(s))
+            raise argparse.ArgumentTypeError(f'{s!r} is too large (at most 2^63 - 1)')
         if not ok(x):
-            raise argparse.ArgumentTypeError('{!r} is not {}'.format(s, text))
+            raise argparse.ArgumentTypeError(f'{s!r} is not {text}')
         return x
     parse.__name__ = name
     return parse
@@ -49,12 +49,12 @@ def check_output_file(flag, path):
     """Before the work whose result goes to `path`, so that a bad path does not cost it."""
     directory = os.path.dirname(path) or '.'
     if os.path.isdir(path):
-        fail('{} {} is a directory; give a file name'.format(flag, path))
+        fail(f'{flag} {path} is a directory; give a file name')
     if not os.path.isdir(directory):
-        fail('{} {}: folder {} does not exist'.format(flag, path, directory))
+        fail(f'{flag} {path}: folder {directory} does not exist')
     if not os.access(directory, os.W_OK) or (os.path.exists(path) and
                                              not os.access(path, os.W_OK)):
-        fail('{} {}: cannot write it'.format(flag, path))
+        fail(f'{flag} {path}: cannot write it')
 
 
 def say(line, file=None):

@@ -21,7 +21,7 @@ DEMOS = {'ale': ('Atari', 'demo_a3c_ale.py'), 'doom': ('ViZDoom', 'demo_a3c_doom
          'gym': ('Gymnasium', 'demo_a3c_gym.py')}
 
 
-class Recorder(object):
+class Recorder:
     """Keeps the colour screen after every step of the first episode, every
     other pixel each way, so that the episode can become a GIF of README size."""
 
@@ -50,7 +50,7 @@ class Recorder(object):
             self.frames.append(self.env.rgb_frame()[::2, ::2].copy())
 
 
-class Player(object):
+class Player:
     """What `evaluator.run_episodes` drives: the agent, greedy or sampling."""
 
     def __init__(self, agent, greedy):
@@ -75,7 +75,7 @@ def write_gif(path, frames):
     images = [Image.fromarray(f) for f in frames]
     delays = [GIF_DELAYS_MS[i % len(GIF_DELAYS_MS)] for i in range(len(images))]
     directory, name = os.path.split(path)
-    tmp = os.path.join(directory, '.{}.{}.tmp'.format(name, os.getpid()))
+    tmp = os.path.join(directory, f'.{name}.{os.getpid()}.tmp')
     with writing(path, lambda: os.remove(tmp)):
         images[0].save(tmp, format='GIF', save_all=True, append_images=images[1:],
                        duration=delays, loop=0)
@@ -97,7 +97,7 @@ def check_environment(path, environment, required=False):
              'files recorded it; play it with {}'.format(path, name, DEMOS['ale'][1]))
     what = played(record)
     fail('{} is no {} model: it records environment {!r}{}; {}'.format(
-        path, name, recorded, ' ({})'.format(what) if what else '',
+        path, name, recorded, f' ({what})' if what else '',
         'play it with ' + DEMOS[recorded][1] if recorded in DEMOS else 'no demo here plays it'))
 
 
@@ -113,16 +113,14 @@ def add_arguments(parser):
     parser.add_argument('--record', metavar='FILE.gif',
                         help='write the first game as an animated GIF in colour: '
                         'every other pixel each way, 15 frames per second '
-                        '(one per agent step), at most the first {} frames'.format(
-                            GIF_MAX_FRAMES))
+                        f'(one per agent step), at most the first {GIF_MAX_FRAMES} frames')
 
 
 def player_for(model, seed, deterministic):
     """(the Player of a loaded network, how it chooses its actions)."""
     if isinstance(model, QFunction):  # the target network (here: itself) is for training only
         agent = q_learning.QAgent(model, model, None, seed=seed)
-        policy = 'greedy' if deterministic else 'epsilon-greedy ({})'.format(
-            agent.eval_epsilon)
+        policy = 'greedy' if deterministic else f'epsilon-greedy ({agent.eval_epsilon})'
     else:
         agent = a3c.A3C(model, None, seed=seed)
         policy = 'most probable' if deterministic else 'sampled'
@@ -134,8 +132,7 @@ def fitting_player(model, env, args, offers):
     action count and screen channels are the environment's; bad input ends here.  `offers` says what
     the environment has, given its count ('breakout has {}')."""
     if n_actions_of(model) != env.action_space.n:
-        fail('{} chooses among {} actions, but {}'.format(
-            args.model, n_actions_of(model), offers.format(env.action_space.n)))
+        fail(f'{args.model} chooses among {n_actions_of(model)} actions, but {offers.format(env.action_space.n)}')
     channels = model[0][0].W.shape[1]
     if channels != env.observation_shape[0]:
         fail('{} sees {} screen channels, but {} preprocessing gives {}'.format(
@@ -159,21 +156,20 @@ def play(env, player, n_runs, record=None):
     try:
         for i in range(n_runs):
             scores += evaluator.run_episodes(env, player, 1)
-            capped = ' (stopped at the {}-step cap)'.format(env.step_cap) \
+            capped = f' (stopped at the {env.step_cap}-step cap)' \
                 if env.step_cap and env.steps >= env.step_cap else ''
-            print('run {}: score {} in {} steps{}'.format(
-                i + 1, number(scores[-1]), env.steps, capped), flush=True)
+            print(f'run {i + 1}: score {number(scores[-1])} in {env.steps} steps{capped}', flush=True)
     except KeyboardInterrupt:
-        print('interrupted after {} of {} runs'.format(len(scores), n_runs))
+        print(f'interrupted after {len(scores)} of {n_runs} runs')
         if not scores:
             return 130
     s = evaluator.summary(scores)
     for key in ('mean', 'median', 'stdev', 'min', 'max'):
-        print('{}: {}'.format(key, number(s[key])))
+        print(f'{key}: {number(s[key])}')
     if record:
         try:
             write_gif(record, env.frames)
         except WriteError as e:
             stop(e)
-        print('recorded {} frames of the first game in {}'.format(len(env.frames), record))
+        print(f'recorded {len(env.frames)} frames of the first game in {record}')
     return 130 if len(scores) < n_runs else 0

@@ -8,9 +8,8 @@ evaluation neither happens.
 """
 import os
 
-import numpy as np
-
 import ale_py
+import numpy as np
 from ale_py import roms
 
 from cli.arguments import probability
@@ -59,7 +58,7 @@ def rom_path(rom):
         check_readable(rom, 'ROM', 'a ROM file', RomError)
         # ALE ends the whole process on a file it cannot run, so ask first.
         if not ale_py.ALEInterface.isSupportedROM(rom):
-            raise RomError('{!r} is not an Atari 2600 ROM that ale-py supports'.format(rom))
+            raise RomError(f'{rom!r} is not an Atari 2600 ROM that ale-py supports')
         return rom
     if rom not in roms.get_all_rom_ids():
         raise RomError('unknown game {!r}; bundled games: {}'.format(

@@ -28,14 +28,15 @@ import re
 import tempfile
 
 import numpy as np
+import vizdoom
 from PIL import Image
 
-import vizdoom
-
 from cli.arguments import nonnegative_float, positive_float
+
 # As on Atari: an action lasts ACTION_REPEAT tics, scenarios without a timeout
 # of their own are cut at STEP_CAP agent steps, screens are SIZE x SIZE.
-from envs.ale import ACTION_REPEAT, EVAL_STEP_CAP as STEP_CAP
+from envs.ale import ACTION_REPEAT
+from envs.ale import EVAL_STEP_CAP as STEP_CAP
 from envs.environment import Discrete, Environment
 from envs.files import check_readable
 from envs.preprocessing import SIZE
@@ -128,10 +129,10 @@ def start(path, seed):
         warnings.seek(0)
         said = warnings.read()
     if not loaded:
-        raise DoomError('{} is not a valid ViZDoom config: {}'.format(path, _why(said)))
+        raise DoomError(f'{path} is not a valid ViZDoom config: {_why(said)}')
     if not game.get_available_buttons():
-        raise DoomError('{} names no buttons (available_buttons): the agent would have '
-                        'nothing to do'.format(path))
+        raise DoomError(f'{path} names no buttons (available_buttons): the agent would have '
+                        'nothing to do')
     game.set_window_visible(False)
     game.set_mode(vizdoom.Mode.PLAYER)
     game.set_screen_format(vizdoom.ScreenFormat.RGB24)
@@ -140,7 +141,7 @@ def start(path, seed):
     try:
         game.init()
     except Exception as e:  # vizdoom's own: FileDoesNotExistException, ViZDoomErrorException
-        raise DoomError('{}: the engine cannot start it: {}'.format(path, e))
+        raise DoomError(f'{path}: the engine cannot start it: {e}')
     return game
 
 
@@ -166,8 +167,8 @@ def check_playable(path):
             os._exit(0)  # a Python error is raised again, with its message, by the caller
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
-        raise DoomError('{}: the Doom engine crashed starting it (signal {}); is it a '
-                        'single-player scenario?'.format(path, os.WTERMSIG(status)))
+        raise DoomError(f'{path}: the Doom engine crashed starting it (signal {os.WTERMSIG(status)}); is it a '
+                        'single-player scenario?')
     _PLAYABLE.add(path)
 
 
@@ -186,8 +187,8 @@ class Doom(Environment):
         self.game = start(path, seed)
         if health_reward and HEALTH not in self.game.get_available_game_variables():
             self.game.close()
-            raise DoomError('{} lists no HEALTH game variable (available_game_variables): '
-                            '--health-reward needs it'.format(path))
+            raise DoomError(f'{path} lists no HEALTH game variable (available_game_variables): '
+                            '--health-reward needs it')
         buttons = self.game.get_available_buttons()
         self.actions = [[int(i == j) for j in range(len(buttons))] for i in range(len(buttons))]
         self.action_space = Discrete(len(buttons))

@@ -26,7 +26,7 @@ Box = collections.namedtuple('Box', 'low high')
 Box.__doc__ = 'A real vector action, each element in [low, high] (arrays).'
 
 
-class Environment(object):
+class Environment:
     """The attributes above, as a base for the implementations to fill in."""
 
     observation_shape = None

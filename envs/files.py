@@ -7,8 +7,8 @@ def check_readable(path, what, kind, error):
     """Raises `error` unless `path` is a readable file: `what` names it in the
     message ('ROM', 'scenario'), `kind` says what a directory is not ('a ROM file')."""
     if os.path.isdir(path):
-        raise error('{} {!r} is a directory, not {}'.format(what, path, kind))
+        raise error(f'{what} {path!r} is a directory, not {kind}')
     if not os.path.isfile(path):
-        raise error('{} file {!r} does not exist'.format(what, path))
+        raise error(f'{what} file {path!r} does not exist')
     if not os.access(path, os.R_OK):
-        raise error('{} file {!r} is not readable'.format(what, path))
+        raise error(f'{what} file {path!r} is not readable')

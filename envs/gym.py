@@ -46,10 +46,9 @@ def _make(task, render):
     try:
         return gymnasium.make(task, **({'render_mode': 'rgb_array'} if render else {}))
     except gymnasium.error.Error as e:  # unknown id or version, missing package
-        raise TaskError('Gymnasium task {!r}: {}'.format(task, str(e).splitlines()[0]))
+        raise TaskError(f'Gymnasium task {task!r}: {str(e).splitlines()[0]}')
     except ImportError as e:  # a package the task's module imports
-        raise TaskError('Gymnasium task {!r} needs a package that is missing: {}'.format(
-            task, e))
+        raise TaskError(f'Gymnasium task {task!r} needs a package that is missing: {e}')
 
 
 def action_space_of(space):
@@ -74,13 +73,12 @@ class Gym(Environment):
         self.env = _make(task, render)
         self.action_space = action_space_of(self.env.action_space)
         if self.action_space is None:
-            raise TaskError('Gymnasium task {!r} has actions {}; only a discrete choice '
-                            'or a bounded vector can be learned here'.format(
-                                task, self.env.action_space))
+            raise TaskError(f'Gymnasium task {task!r} has actions {self.env.action_space}; only a discrete choice '
+                            'or a bounded vector can be learned here')
         space = self.env.observation_space
         if not hasattr(space, 'shape') or space.shape is None or len(space.shape) != 1:
-            raise TaskError('Gymnasium task {!r} observes {}; only a vector can be '
-                            'learned here'.format(task, space))
+            raise TaskError(f'Gymnasium task {task!r} observes {space}; only a vector can be '
+                            'learned here')
         self.observation_shape = space.shape
         self.step_cap = self.env.spec.max_episode_steps
         self.record = {'environment': 'gym', 'task': task}

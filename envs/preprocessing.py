@@ -24,7 +24,7 @@ from PIL import Image
 SIZE = 84
 
 
-class DeepMind(object):
+class DeepMind:
     name = 'deepmind'
     raw_shape = (210, 160)
     zero_started_stack = False
@@ -41,7 +41,7 @@ class DeepMind(object):
         return np.asarray(Image.fromarray(frames[0]).resize((SIZE, SIZE), Image.BOX))
 
 
-class Original(object):
+class Original:
     name = 'original'
     raw_shape = (210, 160, 3)
     zero_started_stack = True

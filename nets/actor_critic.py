@@ -1,7 +1,6 @@
 """A3C's networks, FF and LSTM, in the original Chainer repository's HDF5 layout."""
-import numpy as np
-
 import chainer
+import numpy as np
 from chainer import functions as F
 from chainer import links as L
 

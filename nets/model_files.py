@@ -1,10 +1,9 @@
 """Model files: loading one into a network, and building the network a file holds."""
 import os
 
+import chainer
 import h5py
 import numpy as np
-
-import chainer
 
 from nets import vector
 from nets.actor_critic import A3CFF, A3CLSTM
@@ -25,8 +24,7 @@ def _datasets(path):
                          if isinstance(obj, h5py.Dataset) else None)
             return shapes
     except (OSError, KeyError) as e:
-        raise ModelFileError('{} is not a readable HDF5 model file ({})'.format(
-            path, _reason(e)))
+        raise ModelFileError(f'{path} is not a readable HDF5 model file ({_reason(e)})')
 
 
 def _reason(error):
@@ -94,22 +92,21 @@ def load(path, link):
     if missing:
         problems.append('it lacks ' + _few(missing))
     if extra:
-        problems.append('it holds {}, which {} does not have'.format(_few(extra), what))
+        problems.append(f'it holds {_few(extra)}, which {what} does not have')
     if problems:
         raise ModelFileError('{} does not fit {}: {}'.format(path, what, ' and '.join(problems)))
     for name in sorted(needed):
         if found[name] != needed[name]:
-            raise ModelFileError('{} does not fit {}: {} is {} in the file but {} '
-                                 'here'.format(path, what, name, found[name], needed[name]))
+            raise ModelFileError(f'{path} does not fit {what}: {name} is {found[name]} in the file but {needed[name]} '
+                                 'here')
     try:
         chainer.serializers.load_hdf5(path, link)
     except (KeyError, ValueError, TypeError, OSError) as e:
-        raise ModelFileError('{} does not fit {}: {}'.format(
-            path, what, str(e).splitlines()[0][:200]))
+        raise ModelFileError(f'{path} does not fit {what}: {str(e).splitlines()[0][:200]}')
     for name, a in sorted(_contents(link).items()):
         if a is not None and not np.isfinite(a).all():
-            raise ModelFileError('{} holds NaN or infinity (in {}): the run that saved it '
-                                 'had diverged; take an earlier file'.format(path, name))
+            raise ModelFileError(f'{path} holds NaN or infinity (in {name}): the run that saved it '
+                                 'had diverged; take an earlier file')
 
 
 def record_of(path):

@@ -149,7 +149,7 @@ def _cell(r, c_prev):
     return c, o * tc, (a, i, f, o, c_prev, tc)
 
 
-class NumpyA3C(object):
+class NumpyA3C:
     """Reads the model's parameter arrays on every call, so it sees syncs, and
     writes gradients into the model's `.grad` arrays like `backward()` would."""
 
@@ -266,7 +266,7 @@ class NumpyA3C(object):
         return dup @ p['/1/upward/W'].array
 
 
-class NumpyQ(object):
+class NumpyQ:
     """The Q-network: the torso and one linear layer to a value per action.
     Like NumpyA3C it reads the model's arrays on every call and leaves its
     gradient in their `.grad`."""

@@ -15,8 +15,16 @@ import numpy as np
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.numpy_fast import NumpyA3C, _sigmoid
 from nets.torso import MLPHead
-from policies import (LOG_2PI, GaussianDistribution, GaussianPolicy, SoftmaxDistribution,
-                      SoftmaxPolicy, clipped_side, log_ndtr, log_ndtr_grad)
+from policies import (
+    LOG_2PI,
+    GaussianDistribution,
+    GaussianPolicy,
+    SoftmaxDistribution,
+    SoftmaxPolicy,
+    clipped_side,
+    log_ndtr,
+    log_ndtr_grad,
+)
 
 
 def supports(model):

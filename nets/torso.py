@@ -1,7 +1,6 @@
 """The torsos that policies and value functions sit on."""
-import numpy as np
-
 import chainer
+import numpy as np
 from chainer import functions as F
 from chainer import links as L
 

@@ -58,8 +58,7 @@ def misfit(model, env, task):
     Pendulum-v1 gives 3'); None if it can."""
     n_input, policy = model[0][0].W.shape[1], model[-2]
     if n_input != env.observation_shape[0]:
-        return 'observes {} numbers, but {} gives {}'.format(
-            n_input, task, env.observation_shape[0])
+        return f'observes {n_input} numbers, but {task} gives {env.observation_shape[0]}'
     discrete = isinstance(env.action_space, Discrete)
     size = env.action_space.n if discrete else len(env.action_space.low)
     if discrete == isinstance(policy, GaussianPolicy) or policy[0].W.shape[0] != size:

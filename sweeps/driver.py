@@ -18,11 +18,11 @@ if 'RAY_AUTH_MODE' not in os.environ and (
         os.path.exists(os.path.join(os.path.expanduser('~'), '.ray', 'auth_token'))):
     os.environ['RAY_AUTH_MODE'] = 'token'
 
-import ray  # noqa: E402
+import ray
 
-from sweeps import folder, progress, table  # noqa: E402
-from sweeps.task import Control, train  # noqa: E402
-from training import writes  # noqa: E402
+from sweeps import folder, progress, table
+from sweeps.task import Control, train
+from training import writes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLE_INTERVAL = 5.0  # seconds between rewrites of the table while nothing ends
@@ -53,7 +53,7 @@ def start_ray(address, cpus):
             signal.signal(signal.SIGINT, previous)
     except (ConnectionError, RuntimeError, ValueError) as e:
         raise CannotStart('cannot {} Ray: {}'.format(
-            'join the cluster at {} with'.format(address) if address else 'start',
+            f'join the cluster at {address} with' if address else 'start',
             str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__))
 
 
@@ -63,10 +63,10 @@ def _check_reachable(address):
     try:
         socket.create_connection((host, int(port)), timeout=10).close()
     except ValueError:
-        raise CannotStart('--address {}: expected HOST:PORT'.format(address))
+        raise CannotStart(f'--address {address}: expected HOST:PORT')
     except OSError as e:
-        raise CannotStart('nothing answers at {} ({}): start the cluster there first, '
-                          'ray start --head --port {}'.format(address, e.strerror or e, port))
+        raise CannotStart(f'nothing answers at {address} ({e.strerror or e}): start the cluster there first, '
+                          f'ray start --head --port {port}')
 
 
 def check_fit(processes, address):
@@ -80,7 +80,7 @@ def check_fit(processes, address):
                                   '' if address else ' (--cpus)'))
 
 
-class Stop(object):
+class Stop:
     """The first SIGINT or SIGTERM asks every run to stop; later ones wait."""
 
     def __init__(self):
@@ -91,8 +91,7 @@ class Stop(object):
     def _handle(self, signum, frame):
         if not self.signum:
             self.signum = signum
-            print('{}: stopping every run; each saves its model (_except.h5)'.format(
-                signal.Signals(signum).name), flush=True)
+            print(f'{signal.Signals(signum).name}: stopping every run; each saves its model (_except.h5)', flush=True)
         else:
             print('still stopping: waiting for the runs to save', flush=True)
 
@@ -110,7 +109,7 @@ def state(outcome, run_dir):
         return 'finished' if progress.finished(run_dir) else 'ended without a finish model'
     if outcome['signalled'] and code in STOPPED:
         return 'stopped'
-    how = 'killed by {}'.format(signal.Signals(-code).name) if code < 0 else 'exit {}'.format(code)
+    how = f'killed by {signal.Signals(-code).name}' if code < 0 else f'exit {code}'
     return 'failed ({}) on {}: {}'.format(how, outcome['host'], outcome['cause'] or '-')
 
 
@@ -168,7 +167,7 @@ def _write_table(path, plan, states):
     try:
         table.write(path, plan, states)
     except writes.WriteError as e:
-        print('{}: stopping every run; each saves its model (_except.h5)'.format(e),
+        print(f'{e}: stopping every run; each saves its model (_except.h5)',
               flush=True)
         return e
 

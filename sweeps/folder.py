@@ -21,10 +21,10 @@ class SweepError(ValueError):
 def check_new(path):
     """Raises SweepError unless `path` can become a new sweep's folder."""
     if os.path.exists(path) and not os.path.isdir(path):
-        raise SweepError('--outdir {} exists and is not a directory'.format(path))
+        raise SweepError(f'--outdir {path} exists and is not a directory')
     if os.path.isdir(path) and os.listdir(path):
-        raise SweepError('--outdir {} already exists; pass --resume {} to continue that '
-                         'sweep, or choose another folder'.format(path, path))
+        raise SweepError(f'--outdir {path} already exists; pass --resume {path} to continue that '
+                         'sweep, or choose another folder')
 
 
 def new_plan(script, args, processes, runs):
@@ -40,7 +40,7 @@ def create(path, plan):
         os.makedirs(os.path.join(path, 'logs'), exist_ok=True)
         write_atomic(os.path.join(path, PLAN), json.dumps(plan, indent=1) + '\n')
     except OSError as e:
-        raise SweepError('cannot write to --outdir {}: {}'.format(path, e.strerror or e))
+        raise SweepError(f'cannot write to --outdir {path}: {e.strerror or e}')
     except WriteError as e:
         raise SweepError(str(e))
 
@@ -51,12 +51,11 @@ def load(path):
         with open(os.path.join(path, PLAN)) as f:
             plan = json.load(f)
     except FileNotFoundError:
-        raise SweepError('{} is not a sweep folder: it has no {}'.format(path, PLAN))
+        raise SweepError(f'{path} is not a sweep folder: it has no {PLAN}')
     except (OSError, ValueError) as e:
-        raise SweepError('cannot read {}: {}'.format(os.path.join(path, PLAN), e))
+        raise SweepError(f'cannot read {os.path.join(path, PLAN)}: {e}')
     if not isinstance(plan, dict) or not all(k in plan for k in KEYS):
-        raise SweepError('{} is not a {} this project wrote'.format(
-            os.path.join(path, PLAN), PLAN))
+        raise SweepError(f'{os.path.join(path, PLAN)} is not a {PLAN} this project wrote')
     return plan
 
 
@@ -81,13 +80,13 @@ def command(plan, run, folder, resume):
 
 
 def flags_text(run):
-    return ','.join('{}={}'.format(flag, value) for flag, value in run['flags']) or '-'
+    return ','.join(f'{flag}={value}' for flag, value in run['flags']) or '-'
 
 
 def write_atomic(path, text):
     """Through a temporary name and a rename: a reader never sees half a file;
     raises WriteError."""
-    tmp = '{}.{}.tmp'.format(path, os.getpid())
+    tmp = f'{path}.{os.getpid()}.tmp'
     with writing(path, lambda: os.remove(tmp)):
         with open(tmp, 'w') as f:
             f.write(text)

@@ -17,10 +17,10 @@ def parse_grid(specs):
         name, sep, values = spec.partition('=')
         name, values = name.lstrip('-'), values.split(',')
         if not sep or not name or not all(v.strip() for v in values):
-            raise ValueError('--grid {!r}: expected FLAG=VALUE[,VALUE...], e.g. '
-                             'beta=0.01,0.001'.format(spec))
+            raise ValueError(f'--grid {spec!r}: expected FLAG=VALUE[,VALUE...], e.g. '
+                             'beta=0.01,0.001')
         if name in dict(grid):
-            raise ValueError('--grid names {} twice'.format(name))
+            raise ValueError(f'--grid names {name} twice')
         grid.append((name, values))
     return grid
 
@@ -28,7 +28,7 @@ def parse_grid(specs):
 def check_lr_range(low, high):
     """Raises ValueError for a range LogUniform cannot draw from."""
     if not (0 < low <= high < math.inf):
-        raise ValueError('--lr-range {:g} {:g}: expected 0 < LOW <= HIGH'.format(low, high))
+        raise ValueError(f'--lr-range {low:g} {high:g}: expected 0 < LOW <= HIGH')
 
 
 def draw(runs, grid, lr_range, seed):
@@ -47,7 +47,7 @@ def draw(runs, grid, lr_range, seed):
             flags = [list(pair) for pair in combination]
             if 'lr' not in dict(grid):
                 lr = math.exp(rng.uniform(log_low, log_high))
-                flags.append(['lr', '{:.2e}'.format(lr)])
+                flags.append(['lr', f'{lr:.2e}'])
             i = len(plan)
             plan.append({'name': 'run_{:0{}d}'.format(i, width), 'seed': seed + i,
                          'flags': flags})

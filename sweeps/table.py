@@ -16,7 +16,7 @@ def rows(path, plan, states):
             found = progress.numbers(folder.run_dir(path, run))
             state = states.get(run['name'], '')
         except ValueError as e:  # a damaged scores.txt: say so, go on
-            found, state = {}, 'unreadable: {}'.format(e)
+            found, state = {}, f'unreadable: {e}'
         table.append((run['name'], str(run['seed']), folder.flags_text(run),
                       _number(found.get('steps'), '{:d}'), _number(found.get('hours'), '{:.2f}'),
                       _number(found.get('best'), '{:.1f}'),

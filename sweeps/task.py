@@ -25,7 +25,7 @@ _prctl = ctypes.CDLL(None).prctl  # looked up before any fork: the child only ca
 
 
 @ray.remote(num_cpus=0)
-class Control(object):
+class Control:
     """What the driver tells the runs (stop, and with which signal) and they
     tell it (the machine each one runs on)."""
 
@@ -54,7 +54,7 @@ def train(path, plan, run, cwd, omp_threads, control):
     outcome = {'host': host, 'exit': None, 'cause': '', 'signalled': False}
     problem = _cannot_run_here(path, plan, cwd)
     if problem or _stopped_already(control):
-        outcome['cause'] = '{}: {}'.format(host, problem) if problem else 'not started'
+        outcome['cause'] = f'{host}: {problem}' if problem else 'not started'
         return outcome
     run_dir = folder.run_dir(path, run)
     env = dict(os.environ)
@@ -98,12 +98,11 @@ def _cannot_run_here(path, plan, cwd):
     except folder.SweepError:
         here = False
     if not here:
-        return ('the sweep folder {} is not here: put it on a file system every machine '
-                'mounts at the same path'.format(path))
+        return (f'the sweep folder {path} is not here: put it on a file system every machine '
+                'mounts at the same path')
     for needed in (plan['script'], cwd):
         if not os.path.exists(needed):
-            return 'no {} here: install the project at the same path on every machine'.format(
-                needed)
+            return f'no {needed} here: install the project at the same path on every machine'
     return None
 
 

@@ -60,16 +60,15 @@ def check(folder):
         optimizer = _optimizer(model)
         load(path + '.opt', optimizer)
         if checkpoints.clock(path) != (ELAPSED, EPISODES):
-            problems.append('{}: clock {}'.format(name, checkpoints.clock(path)))
+            problems.append(f'{name}: clock {checkpoints.clock(path)}')
         for n, p in model.namedparams():
             if not np.array_equal(p.array, expected['param' + n]):
-                problems.append('{}: weights {} differ'.format(name, n))
+                problems.append(f'{name}: weights {n} differ')
             if not np.array_equal(p.update_rule.state['ms'], expected['ms' + n]):
-                problems.append('{}: RMSProp statistics {} differ'.format(name, n))
+                problems.append(f'{name}: RMSProp statistics {n} differ')
         for got, key in zip(_outputs(model), ('logits', 'v')):
             if not np.allclose(got, expected[key], rtol=1e-5, atol=1e-6):
-                problems.append('{}: {} differ by up to {:.3g}'.format(
-                    name, key, np.abs(got - expected[key]).max()))
+                problems.append(f'{name}: {key} differ by up to {np.abs(got - expected[key]).max():.3g}')
     if not problems and not any(f.endswith('_finish.h5') for f in os.listdir(folder)):
         problems.append('no model files in ' + folder)
     print('\n'.join(problems) or 'ok')

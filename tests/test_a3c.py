@@ -1,8 +1,7 @@
 """The A3C loss and its gradient, against an independent float64 numpy version."""
+import chainer
 import numpy as np
 import pytest
-
-import chainer
 
 import a3c
 from nets.actor_critic import A3CFF, A3CLSTM
@@ -122,7 +121,7 @@ def test_agent_trains_every_t_max_steps_and_at_episode_end():
     model = tiny(A3CFF)
     updates = []
 
-    class Optimizer(object):
+    class Optimizer:
         lr = 0.0
 
         def update(self):

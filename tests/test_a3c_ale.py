@@ -93,8 +93,7 @@ def test_resume_continues_the_step_count(short_run):
     # ... and the training games from before it: the last line's mean is over all.
     games = [g['score'] for g in ScoresFile(os.path.join(out, 'games.txt'),
                                             columns=GAME_COLUMNS).rows()]
-    assert 'training games mean {:.2f} (last {})'.format(
-        sum(games) / len(games), len(games)) in r.stdout.splitlines()[-2]
+    assert f'training games mean {sum(games) / len(games):.2f} (last {len(games)})' in r.stdout.splitlines()[-2]
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert rows[:len(before)] == before
     assert [row['steps'] for row in rows[len(before):]] == [6000]
@@ -111,16 +110,16 @@ def test_a_run_stops_at_its_target_score_with_the_model_it_scored(tmp_path):
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert len(rows) == 1
     t = int(rows[0]['steps'])
-    assert 'the evaluation at step {} reached --target-score -21'.format(t) in r.stdout
+    assert f'the evaluation at step {t} reached --target-score -21' in r.stdout
     finish = [f for f in os.listdir(out) if f.endswith('_finish.h5')]
-    assert finish == ['{}_finish.h5'.format(t)] and t < 40000
+    assert finish == [f'{t}_finish.h5'] and t < 40000
     assert not [f for f in os.listdir(out) if '_checkpoint' in f]
     assert checkpoints.clock(os.path.join(out, finish[0])) == pytest.approx(
         (rows[0]['elapsed'], rows[0]['episodes']), rel=1e-5)
     # The weights the evaluation played (saved as the best so far too), not
     # the shared ones the workers trained on while it played.
     with h5py.File(os.path.join(out, finish[0])) as f, \
-            h5py.File(os.path.join(out, '{}.h5'.format(t))) as g:
+            h5py.File(os.path.join(out, f'{t}.h5')) as g:
         assert (f['1/0/W'][()] == g['1/0/W'][()]).all()
     assert checkpoints.latest(out).endswith(finish[0])
 

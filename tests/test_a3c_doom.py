@@ -100,8 +100,8 @@ def test_a_broken_cfg_one_line_exit_2(tmp_path):
     cfg.write_text('doom_scenario_path = basic.wad\navailable_buttons = { ATTACK\n')
     r = run('a3c_doom.py', 2, cfg)
     assert r.returncode == 2, r.stderr
-    assert r.stderr.strip() == 'a3c_doom.py: error: {} is not a valid ViZDoom config: ' \
-        'Syntax error in lines 2-3'.format(cfg)
+    assert r.stderr.strip() == f'a3c_doom.py: error: {cfg} is not a valid ViZDoom config: ' \
+        'Syntax error in lines 2-3'
 
 
 def test_the_demo_plays_a_doom_model_and_records_it(short_run, tmp_path):

@@ -38,8 +38,8 @@ def runs(tmp_path_factory):
 def test_a_run_saves_its_models_and_scores(runs, task, steps, network, beta):
     out = runs[task]
     files = set(os.listdir(out))
-    assert {'args.txt', 'scores.txt', 'games.txt', '{}_finish.h5'.format(steps),
-            '{}_finish.h5.opt'.format(steps)} <= files
+    assert {'args.txt', 'scores.txt', 'games.txt', f'{steps}_finish.h5',
+            f'{steps}_finish.h5.opt'} <= files
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert [r['steps'] for r in rows][-1] == steps and len(rows) == 2
     # The task's own scores, whatever the training rewards were scaled by:
@@ -49,7 +49,7 @@ def test_a_run_saves_its_models_and_scores(runs, task, steps, network, beta):
     args = json.load(open(os.path.join(out, 'args.txt')))
     assert args['args']['beta'] == beta and 'gymnasium' in args['packages']
     assert args['args']['grad_clip'] == float('inf')  # no limit: the default here
-    with h5py.File(os.path.join(out, '{}_finish.h5'.format(steps)), 'r') as f:
+    with h5py.File(os.path.join(out, f'{steps}_finish.h5'), 'r') as f:
         assert dict(f.attrs) == {'environment': 'gym', 'task': task}
         assert f['0/0/W'].shape[0] == 200
         for name, shape in network.items():

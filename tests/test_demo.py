@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from envs import ale
-from training import checkpoints
-from nets.actor_critic import A3CFF, A3CLSTM
 import demo_a3c_ale
 from cli.demo import GIF_DELAYS_MS, Recorder
+from envs import ale
+from nets.actor_critic import A3CFF, A3CLSTM
 from rmsprop_async import RMSpropAsync
+from training import checkpoints
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -199,4 +199,4 @@ def test_the_zoo_plays_its_seeded_games_as_on_numpy_1(entry, zoo_model):
     rom, score, steps = SEEDED_GAMES[entry]
     result = demo(rom, zoo_model(entry), '--n-runs', 1, '--seed', 0)
     assert result.returncode == 0, result.stderr
-    assert 'run 1: score {} in {} steps'.format(score, steps) in result.stdout.splitlines()
+    assert f'run 1: score {score} in {steps} steps' in result.stdout.splitlines()

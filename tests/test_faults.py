@@ -12,25 +12,23 @@ import time
 
 import numpy as np
 import pytest
+from catch import SIZE, Catch
 
 import a3c
-from training import checkpoints
 import q_learning
-from training import shared_memory
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.model_files import load, model_from_file
-from catch import SIZE, Catch
-from training.score_files import COLUMNS, GAME_COLUMNS, ScoresFile
-from rmsprop_async import ClipGradient
 from nets.torso import MLPHead
 from q_functions import QFunction
-from rmsprop_async import RMSpropAsync
+from rmsprop_async import ClipGradient, RMSpropAsync
+from training import checkpoints, shared_memory
+from training.score_files import COLUMNS, GAME_COLUMNS, ScoresFile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LR = 7e-4  # the scripts' default
 
 
-class Run(object):
+class Run:
     """A training script in a session of its own, as a shell starts it (a
     terminal's Ctrl-C reaches its whole process group), its output in files
     the test reads while it runs."""
@@ -70,7 +68,7 @@ class Run(object):
     def children(self):
         """Worker 0, worker 1, the evaluator: started in that order."""
         pid = self.proc.pid
-        with open('/proc/{0}/task/{0}/children'.format(pid)) as f:
+        with open(f'/proc/{pid}/task/{pid}/children') as f:
             return sorted(map(int, f.read().split()))
 
     def finish(self, timeout=60):
@@ -95,7 +93,7 @@ def no_survivors():
 
 def gone(pid):
     try:
-        with open('/proc/{}/stat'.format(pid)) as f:
+        with open(f'/proc/{pid}/stat') as f:
             return f.read().rsplit(')', 1)[1].split()[0] == 'Z'
     except FileNotFoundError:
         return True
@@ -177,9 +175,9 @@ def test_resume_after_ctrl_c_ends_as_an_uninterrupted_run(ctrl_c):
          '--eval-frequency', '1000', '--eval-n-runs', '1', '--log-interval', '0.5',
          '--resume', outdir], capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    assert 'resumed at step {}'.format(start) in r.stdout
+    assert f'resumed at step {start}' in r.stdout
     assert os.path.exists(os.path.join(outdir, '3000_finish.h5'))
-    assert os.path.exists(os.path.join(outdir, 'args_resumed_{}.txt'.format(start)))
+    assert os.path.exists(os.path.join(outdir, f'args_resumed_{start}.txt'))
     steps = [row['steps'] for row in ScoresFile(os.path.join(outdir, 'scores.txt')).rows()]
     intervals = [s // 1000 for s in steps]
     # An evaluator slower than training skips intervals, interrupted or not.
@@ -232,15 +230,15 @@ def test_a_killed_parent_leaves_no_orphans_and_a_resume_from_an_older_model_keep
     wait_gone(children, timeout=5)  # they notice their parent is gone
     rows = run.rows()
     first = int(rows[0]['steps'])
-    model = os.path.join(run.outdir, '{}.h5'.format(first))  # the first is the best so far
+    model = os.path.join(run.outdir, f'{first}.h5')  # the first is the best so far
     stale = '.123_checkpoint.h5.optabcd1234.tmp'
     open(os.path.join(run.outdir, stale), 'w').close()
-    later = '{}.h5'.format(first + 1000)  # a best model of the abandoned stretch
+    later = f'{first + 1000}.h5'  # a best model of the abandoned stretch
     for suffix in ('', '.opt'):
         shutil.copy(model + suffix, os.path.join(run.outdir, later + suffix))
     games = os.path.join(run.outdir, 'games.txt')
     with open(games, 'a') as f:  # a game of the abandoned stretch
-        f.write('{}\t0\t99\t700\n'.format(first + 1000))
+        f.write(f'{first + 1000}\t0\t99\t700\n')
     # the killed run may itself have saved a best model after the first row
     abandoned = sorted(n for n in os.listdir(run.outdir)
                        if re.fullmatch(r'\d+(_\w+)?\.h5(\.opt)?', n)
@@ -251,23 +249,23 @@ def test_a_killed_parent_leaves_no_orphans_and_a_resume_from_an_older_model_keep
          str(first + 300), '--eval-frequency', '400', '--eval-n-runs', '1',
          '--resume', model], capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    side = os.path.join(run.outdir, 'scores.txt.before_resume_{}'.format(first))
-    assert 'moved them to {}'.format(side) in r.stdout
+    side = os.path.join(run.outdir, f'scores.txt.before_resume_{first}')
+    assert f'moved them to {side}' in r.stdout
     assert stale in r.stdout and not os.path.exists(os.path.join(run.outdir, stale))
     assert not temporary_files(run.outdir)
     assert ScoresFile(side).rows() == rows[1:]
     now = ScoresFile(os.path.join(run.outdir, 'scores.txt')).rows()
     assert now[0] == rows[0]
     assert [row['steps'] for row in now[1:]] == [first + 300]
-    assert os.path.exists(os.path.join(run.outdir, '{}_finish.h5'.format(first + 300)))
-    aside = os.path.join(run.outdir, 'before_resume_{}'.format(first))
+    assert os.path.exists(os.path.join(run.outdir, f'{first + 300}_finish.h5'))
+    aside = os.path.join(run.outdir, f'before_resume_{first}')
     models = sorted(n for n in os.listdir(aside) if 'tfevents' not in n)  # TensorBoard's too
     assert later in abandoned and models == abandoned
-    moved = ScoresFile(games + '.before_resume_{}'.format(first), columns=GAME_COLUMNS).rows()
+    moved = ScoresFile(games + f'.before_resume_{first}', columns=GAME_COLUMNS).rows()
     assert moved[-1]['score'] == 99 and all(g['steps'] > first for g in moved)
     assert all(g['steps'] <= first + 300 for g in
                ScoresFile(games, columns=GAME_COLUMNS).rows())
-    assert checkpoints.latest(run.outdir).endswith('{}_finish.h5'.format(first + 300))
+    assert checkpoints.latest(run.outdir).endswith(f'{first + 300}_finish.h5')
 
 
 NAN_DRIVER = '''
@@ -406,7 +404,7 @@ def _save(outdir, steps, model, opt_model=None):
     optimizer = RMSpropAsync()
     optimizer.setup(opt_model or model)
     shared_memory.share_states(optimizer)
-    path = os.path.join(outdir, '{}.h5'.format(steps))
+    path = os.path.join(outdir, f'{steps}.h5')
     checkpoints.atomic_save(path, model)
     checkpoints.atomic_save(path + '.opt', optimizer)
     return path
@@ -537,7 +535,7 @@ def snapshot(base):
 
 
 @pytest.mark.parametrize('script,args,message', BAD,
-                         ids=['{}: {}'.format(s, a) for s, a, _ in BAD])
+                         ids=[f'{s}: {a}' for s, a, _ in BAD])
 def test_bad_input_is_one_line_and_status_2_and_changes_nothing(script, args, message, files,
                                                                   tmp_path):
     argv = [a.format(**files) for a in args.split()]

@@ -12,8 +12,8 @@ import sys
 import time
 
 import pytest
-
 from test_faults import ROOT, Run, loads, no_survivors  # noqa: F401 (a fixture)
+
 from training import checkpoints
 from training.score_files import GAME_COLUMNS, ScoresFile
 from training.writes import EXIT_WRITE_FAILED, WriteError
@@ -36,10 +36,10 @@ def disk(tmp_path):
     def mount(size, *options):
         path.mkdir(exist_ok=True)
         r = subprocess.run(['mount', '-t', 'tmpfs', '-o', ','.join(
-            ('size={}'.format(size),) + options), 'tmpfs', str(path)],
+            (f'size={size}',) + options), 'tmpfs', str(path)],
             capture_output=True, text=True)
         if r.returncode:
-            pytest.skip('cannot mount a tmpfs here: {}'.format(r.stderr.strip()))
+            pytest.skip(f'cannot mount a tmpfs here: {r.stderr.strip()}')
         return path
 
     yield mount
@@ -75,27 +75,27 @@ def test_a_disk_that_fills_at_a_checkpoint_stops_the_run_and_a_resume_goes_on(
     run = pong(tmp_path, out, architecture, '--steps', '100000', '--eval-frequency', '100000',
                '--checkpoint-interval', '1')
     line = stopped(run)
-    m = re.fullmatch(r'error: cannot write {0}/\d+_checkpoint\.h5(\.opt)?: No space left on '
+    m = re.fullmatch(rf'error: cannot write {re.escape(str(out))}/\d+_checkpoint\.h5(\.opt)?: No space left on '
                      r'device; stopped at step \d+ without saving the weights \(cannot write '
-                     r'{0}/\d+_except\.h5(\.opt)?: No space left on device\); the newest '
-                     r'whole checkpoint is ({0}/(\d+)_checkpoint\.h5) \(resume with --resume '
-                     r'{0} once it can be written\)'.format(re.escape(str(out))), line)
+                     rf'{re.escape(str(out))}/\d+_except\.h5(\.opt)?: No space left on device\); the newest '
+                     rf'whole checkpoint is ({re.escape(str(out))}/(\d+)_checkpoint\.h5) \(resume with --resume '
+                     rf'{re.escape(str(out))} once it can be written\)', line)
     assert m, line
     assert checkpoints.latest(str(out)) == m.group(3)
     start = int(m.group(4))
 
-    subprocess.run(['mount', '-o', 'remount,size={}'.format(4 * ONE_CHECKPOINT), 'tmpfs',
+    subprocess.run(['mount', '-o', f'remount,size={4 * ONE_CHECKPOINT}', 'tmpfs',
                     str(out.parent)], check=True)
-    orphan = '{}_checkpoint.h5.opt'.format(start + 100)  # as an older version left it
+    orphan = f'{start + 100}_checkpoint.h5.opt'  # as an older version left it
     shutil.copy(m.group(3) + '.opt', str(out / orphan))
     resumed = pong(tmp_path, out, architecture, '--steps', str(start + 200),
                    '--eval-frequency', '100000', '--resume', str(out))
     code, stdout, err = resumed.finish(timeout=90)
     assert code == 0, err
-    assert 'resumed at step {}'.format(start) in stdout
-    assert 'removed 1 temporary file(s) of a save cut short: {}'.format(orphan) in stdout
+    assert f'resumed at step {start}' in stdout
+    assert f'removed 1 temporary file(s) of a save cut short: {orphan}' in stdout
     assert not os.path.exists(str(out / orphan))
-    assert checkpoints.latest(str(out)).endswith('{}_finish.h5'.format(start + 200))
+    assert checkpoints.latest(str(out)).endswith(f'{start + 200}_finish.h5')
 
 
 @ARCHITECTURES
@@ -137,10 +137,10 @@ def test_a_folder_that_turns_read_only_stops_the_run(disk, tmp_path):
     while subprocess.run(['mount', '-o', 'remount,ro', str(out.parent)]).returncode:
         time.sleep(0.01)  # busy while a file is open for writing
     line = stopped(run)
-    assert re.fullmatch(r'error: (worker \d: )?cannot write {0}/\S+: Read-only file system; '
+    assert re.fullmatch(rf'error: (worker \d: )?cannot write {re.escape(str(out))}/\S+: Read-only file system; '
                         r'stopped at step \d+ without saving the weights \(cannot write '
-                        r'{0}/\d+_except\.h5\.opt: Read-only file system\); the newest whole '
-                        r'checkpoint is {0}/\d+_checkpoint\.h5 .*'.format(re.escape(str(out))),
+                        rf'{re.escape(str(out))}/\d+_except\.h5\.opt: Read-only file system\); the newest whole '
+                        rf'checkpoint is {re.escape(str(out))}/\d+_checkpoint\.h5 .*',
                         line), line
 
 
@@ -173,7 +173,7 @@ def test_a_full_disk_under_the_demos_record_and_plot_scores_output(disk, zoo_mod
     plot = script('plot_scores.py', scores, '--out', full / 'curve.png')
     for r, name in ((demo, 'game.gif'), (plot, 'curve.png')):
         assert r.returncode == EXIT_WRITE_FAILED, r.stderr
-        assert r.stderr.strip().endswith('error: cannot write {}: No space left on '
-                                         'device'.format(full / name)), r.stderr
+        assert r.stderr.strip().endswith(f'error: cannot write {full / name}: No space left on '
+                                         'device'), r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
     assert os.listdir(full) == []

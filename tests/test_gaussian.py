@@ -2,10 +2,9 @@
 float64 references written out independently (scipy's formulas by hand)."""
 import math
 
+import chainer
 import numpy as np
 import pytest
-
-import chainer
 from chainer import functions as F
 
 import policies

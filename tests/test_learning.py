@@ -1,21 +1,20 @@
 """A3C learns: Catch, 2 Hogwild processes, the real training loop."""
+import chainer
 import numpy as np
+import pytest
+from catch import SIZE, Catch
 
 import a3c
 from agents.lr_schedule import LinearDecay
-from training import shared_memory
 from nets.actor_critic import A3CFF, A3CLSTM
-from catch import SIZE, Catch
-from training.evaluator import run_episodes
-from training.score_files import GAME_COLUMNS, ScoresFile
 from nets.torso import MLPHead
 from rmsprop_async import RMSpropAsync
+from training import shared_memory
+from training.evaluator import run_episodes
 from training.hogwild import train_async
 from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
-
-import chainer
-import pytest
+from training.score_files import GAME_COLUMNS, ScoresFile
 
 EPISODES = 400
 # The top of the paper's LogUniform(1e-4, 1e-2) range: the default 7e-4 is

@@ -1,13 +1,13 @@
 """A3C's Gaussian policy learns: Reach, the real training loops (2 Hogwild
 processes; 2 actors feeding the queue learner)."""
+import chainer
 import numpy as np
 import pytest
+from reach import Reach
 
 import a3c
-import chainer
 from agents.lr_schedule import LinearDecay
 from nets.vector import a3c_network
-from reach import Reach
 from rmsprop_async import ClipGradient, RMSpropAsync
 from training import shared_memory
 from training.evaluator import run_episodes

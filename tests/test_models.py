@@ -3,11 +3,10 @@ import h5py
 import numpy as np
 import pytest
 
-from training import checkpoints
-from training import shared_memory
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.model_files import ModelFileError, model_from_file
 from rmsprop_async import RMSpropAsync
+from training import checkpoints, shared_memory
 
 HEAD = {'0/0/W': (16, 4, 8, 8), '0/0/b': (16,), '0/1/W': (32, 16, 4, 4), '0/1/b': (32,),
         '0/2/W': (256, 2592), '0/2/b': (256,)}

@@ -1,15 +1,14 @@
 """The numpy fast path computes what the Chainer graph computes."""
+import chainer
 import numpy as np
 import pytest
-
-import chainer
 from chainer import functions as F
+from graph_check import assert_fast_path_equals_graph
 
 import a3c
-from graph_check import assert_fast_path_equals_graph
 from nets.actor_critic import A3CFF, A3CLSTM
-from nets.torso import DQNHead, MLPHead
 from nets.numpy_fast import NumpyA3C, NumpyQ, supports
+from nets.torso import DQNHead, MLPHead
 from q_functions import QFunction
 from q_learning import NStepQLearning
 

@@ -1,11 +1,10 @@
 """The numpy path of the vector-state networks computes what Chainer's graph computes."""
+import chainer
 import numpy as np
 import pytest
-
-import chainer
+from graph_check import assert_fast_path_equals_graph
 
 import a3c
-from graph_check import assert_fast_path_equals_graph
 from envs.environment import Box, Discrete
 from nets.numpy_vector import NumpyVectorA3C
 from nets.vector import a3c_network

@@ -150,7 +150,7 @@ def test_bad_arguments_are_one_line_and_status_2(case, tmp_path, capsys):
 def sweep_folder(path, finals):
     """A sweep whose run i ends its learning curve at finals[i], with lr 10^-(i+1)."""
     from sweeps import folder
-    runs = [{'name': 'run_{:02d}'.format(i), 'seed': i, 'flags': [['lr', str(10.0 ** -(i + 1))]]}
+    runs = [{'name': f'run_{i:02d}', 'seed': i, 'flags': [['lr', str(10.0 ** -(i + 1))]]}
             for i in range(len(finals))]
     folder.create(str(path), folder.new_plan('a3c_ale.py', ['1', 'pong'], 1, runs))
     for i, final in enumerate(finals):

@@ -7,29 +7,35 @@ import os
 import subprocess
 import sys
 
+import chainer
 import h5py
 import numpy as np
 import pytest
-
-import chainer
+from catch import SIZE, Catch
 
 from agents.lr_schedule import LinearDecay
-
-from training import checkpoints
-from training import shared_memory
 from nets.model_files import model_from_file
-from catch import SIZE, Catch
-from training.evaluator import run_episodes
-from training.score_files import ScoresFile
 from nets.torso import MLPHead
 from q_functions import QFunction
-from q_learning import (FINAL_EPSILONS, METHODS, NStepQLearning, OneStepQLearning,
-                        OneStepSarsa, QActor, QAgent, QLearner, epsilon_at,
-                        final_epsilon)
+from q_learning import (
+    FINAL_EPSILONS,
+    METHODS,
+    NStepQLearning,
+    OneStepQLearning,
+    OneStepSarsa,
+    QActor,
+    QAgent,
+    QLearner,
+    epsilon_at,
+    final_epsilon,
+)
 from rmsprop_async import RMSpropAsync
+from training import checkpoints, shared_memory
+from training.evaluator import run_episodes
 from training.hogwild import train_async
 from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
+from training.score_files import ScoresFile
 from training.segment_buffer import Segment, SegmentBuffer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -200,7 +206,7 @@ def test_n_step_targets_by_hand():
 def test_updates_every_t_max_steps_and_at_episode_end(method):
     updates = []
 
-    class Optimizer(object):
+    class Optimizer:
         lr = 0.0
 
         def update(self):

@@ -209,7 +209,7 @@ class Numbered(Environment):
         return self._obs(), 0.0, terminated, truncated
 
 
-class Recorder(object):
+class Recorder:
     """A learner that keeps what it is given, in a file, and learns nothing."""
 
     def __init__(self, path):

@@ -2,9 +2,9 @@ import multiprocessing as mp
 
 import numpy as np
 
-from training import shared_memory
 from nets.actor_critic import A3CFF
 from rmsprop_async import RMSpropAsync
+from training import shared_memory
 
 CTX = mp.get_context('fork')
 

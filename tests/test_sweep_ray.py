@@ -62,7 +62,7 @@ def cluster(env):
             break
     try:
         assert 'Ray runtime started' in seen[-1], ''.join(seen)
-        yield '127.0.0.1:{}'.format(port)
+        yield f'127.0.0.1:{port}'
     finally:
         head.terminate()
         try:
@@ -89,9 +89,8 @@ def start_sweep(args, env, log):
 def wait_for(condition, proc, timeout, what, log_path):
     end = time.time() + timeout
     while not condition():
-        assert proc.poll() is None, 'sweep.py ended before {}: {}'.format(
-            what, open(log_path).read())
-        assert time.time() < end, 'no {} within {} s'.format(what, timeout)
+        assert proc.poll() is None, f'sweep.py ended before {what}: {open(log_path).read()}'
+        assert time.time() < end, f'no {what} within {timeout} s'
         time.sleep(0.5)
 
 
@@ -135,8 +134,7 @@ def test_a_sweep_on_a_cluster_survives_a_failure_ctrl_c_and_resumes(cluster, env
     rows = table(out)
     assert [rows[name][-1] for name in ('run_00', 'run_01')] == ['finished', 'finished']
     assert rows['run_01'][3] == '6000' and rows['run_02'][7].startswith('failed')
-    assert os.path.exists(os.path.join(runs['run_01'], 'args_resumed_{}.txt'.format(
-        checkpoints.steps_of(stopped_at))))
+    assert os.path.exists(os.path.join(runs['run_01'], f'args_resumed_{checkpoints.steps_of(stopped_at)}.txt'))
     # The finished run was left alone; the others were started again.
     assert [launches(out, n) for n in ('run_00', 'run_01', 'run_02')] == [1, 2, 2]
 

@@ -52,7 +52,7 @@ def assert_curves_are_the_text_files(outdir):
         path = os.path.join(outdir, name + '.txt')
         rows = (ScoresFile(path, columns=columns) if columns else ScoresFile(path)).rows()
         assert rows, name
-        tags = {'{}/{}'.format(name, c) for c in rows[0] if c not in ('steps', 'worker')}
+        tags = {f'{name}/{c}' for c in rows[0] if c not in ('steps', 'worker')}
         assert tags == {t for t in got if t.startswith(name + '/')}
         for tag in tags:
             column = tag.split('/')[1]
@@ -88,7 +88,7 @@ def test_value_method_events_hold_the_text_files_and_each_workers_epsilon(tmp_pa
     finals = dict(re.findall(r'worker (\d): epsilon 1 -> ([\d.]+) over', r.stdout))
     assert sorted(finals) == ['0', '1'] and len(set(finals.values())) == 2, r.stdout
     for index, final in finals.items():
-        points = got['epsilon/worker_{}'.format(index)]
+        points = got[f'epsilon/worker_{index}']
         assert len(points) >= 2
         assert points == [(s, float(np.float32(q_learning.epsilon_at(s, float(final), 3000))))
                           for s, _ in points]
@@ -113,12 +113,12 @@ def test_a_resume_from_an_older_model_goes_on_in_the_same_curves(a3c_run, tmp_pa
     first = min(int(f[:-3]) for f in os.listdir(out) if re.fullmatch(r'\d+\.h5', f))
     abandoned = {tag: [p for p in points if p[0] >= first] for tag, points in before.items()}
     assert all(abandoned[t] for t in ('games/score', 'scores/elapsed', 'train/steps_per_s'))
-    r = run('a3c_ale.py', *SHORT, '--resume', os.path.join(out, '{}.h5'.format(first)))
+    r = run('a3c_ale.py', *SHORT, '--resume', os.path.join(out, f'{first}.h5'))
     assert r.returncode == 0, r.stderr
-    assert os.path.exists(os.path.join(out, 'games.txt.before_resume_{}'.format(first)))
+    assert os.path.exists(os.path.join(out, f'games.txt.before_resume_{first}'))
     # One event file: the old one moved aside, as the abandoned models did.
-    aside = os.path.join(out, 'before_resume_{}'.format(first))
-    assert 'moved 1 TensorBoard event file(s) to {}'.format(aside) in r.stdout
+    aside = os.path.join(out, f'before_resume_{first}')
+    assert f'moved 1 TensorBoard event file(s) to {aside}' in r.stdout
     assert len(glob.glob(os.path.join(aside, '*tfevents*'))) == 1
     assert len(glob.glob(os.path.join(out, '*tfevents*'))) == 1
     got = assert_curves_are_the_text_files(out)

@@ -54,11 +54,11 @@ def make_stand_in(factory, folder, train, demo, played):
         lines = [line.rstrip('\n').split('\t') for line in f]
     last = dict(zip(lines[0], lines[-1]))
     (entry / 'README.md').write_text('\n'.join([
-        '# {} (a stand-in from a test)'.format(folder), '',
+        f'# {folder} (a stand-in from a test)', '',
         '- command: `python {}`'.format(shlex.join(record['command'])),
         '- steps: {}'.format(last['steps']),
         '- processes: {}'.format(record['args']['processes']),
-        '- machine: {}, {} cores'.format(platform.machine(), os.cpu_count()),
+        f'- machine: {platform.machine()}, {os.cpu_count()} cores',
         '- wall-clock hours: {:.4f}'.format(float(last['elapsed']) / 3600),
         '- final evaluation mean: {}'.format(last['mean']),
         '- final evaluation median: {}'.format(last['median']),
@@ -86,7 +86,7 @@ def _edit(path, old, new):
 def _readme_line(entry, name, value):
     lines = (entry / 'README.md').read_text().splitlines()
     (entry / 'README.md').write_text('\n'.join(
-        '- {}: {}'.format(name, value) if line.startswith('- {}:'.format(name)) else line
+        f'- {name}: {value}' if line.startswith(f'- {name}:') else line
         for line in lines if value is not None or not line.startswith('- ' + name)))
 
 
@@ -299,22 +299,21 @@ def _args_file(entry, name, start, processes):
 def test_a_table_row_is_read_from_the_entry_s_files(stand_in, tmp_path):
     entry = copy(stand_in, tmp_path, 'pong_ff')
     model = next(entry.glob('*_finish.h5'))
-    hours = '{:.2f} h'.format(checkpoints.clock(str(model))[0] / 3600)
+    hours = f'{checkpoints.clock(str(model))[0] / 3600:.2f} h'
     with open(entry / 'scores.txt') as f:
         lines = [line.rstrip('\n').split('\t') for line in f]
     mean = float(dict(zip(lines[0], lines[-1]))['mean'])
     rows = zoo_table.markdown([str(entry)]).splitlines()
     assert len(rows) == 3
     cells = rows[2].split(' | ')
-    assert cells[:3] == ['| Pong (`pong_ff`)', 'A3C FF', '{:g}'.format(mean)]
-    assert cells[3] == '0.002 M steps, {}, processes not recorded'.format(hours)
+    assert cells[:3] == ['| Pong (`pong_ff`)', 'A3C FF', f'{mean:g}']
+    assert cells[3] == f'0.002 M steps, {hours}, processes not recorded'
     assert cells[4] == '{:.0%}'.format(zoo_table.human_normalised(mean, 'pong'))
     assert cells[5:] == ['11.4', '20.9', '20.7 |']
     _args_file(entry, 'args.txt', 0, 2)
     _args_file(entry, 'args_resumed_500.txt', 500, 16)
     _args_file(entry, 'args_resumed_900.txt', 900, 16)
-    assert '0.002 M steps, {}, 16 processes on 16 cores; 2 on 2 cores for steps 0–0.0005 M'.format(
-        hours) in zoo_table.markdown([str(entry)])
+    assert f'0.002 M steps, {hours}, 16 processes on 16 cores; 2 on 2 cores for steps 0–0.0005 M' in zoo_table.markdown([str(entry)])
 
 
 def test_the_table_leaves_out_other_environments_and_refuses_a_broken_entry(

@@ -75,7 +75,7 @@ def _remove(paths):
 
 
 def path_of(outdir, steps, suffix):
-    return os.path.join(outdir, '{}{}.h5'.format(steps, suffix))
+    return os.path.join(outdir, f'{steps}{suffix}.h5')
 
 
 def save(outdir, steps, suffix, model, optimizer, elapsed=None, episodes=None, record=None):
@@ -110,8 +110,8 @@ def steps_of(path):
     m = _NAME.match(os.path.basename(path))
     if not m:
         raise CheckpointError(
-            'cannot tell the step count from the name {!r}; expected '
-            '<steps>[{}].h5'.format(path, _SUFFIX))
+            f'cannot tell the step count from the name {path!r}; expected '
+            f'<steps>[{_SUFFIX}].h5')
     return int(m.group(1))
 
 
@@ -131,15 +131,15 @@ def resume_target(path):
     if os.path.isdir(path):
         model = latest(path)
         if model is None:
-            raise CheckpointError('{} holds no checkpoint (<steps>.h5 with its .opt) '
-                                  'to resume from'.format(path))
+            raise CheckpointError(f'{path} holds no checkpoint (<steps>.h5 with its .opt) '
+                                  'to resume from')
     elif os.path.isfile(path):
         model = path
         if not os.path.isfile(model + '.opt'):
             raise CheckpointError('{} has no optimizer file {} beside it'.format(
                 path, os.path.basename(path) + '.opt'))
     else:
-        raise CheckpointError('--resume {}: no such file or directory'.format(path))
+        raise CheckpointError(f'--resume {path}: no such file or directory')
     return os.path.dirname(os.path.abspath(model)), model, steps_of(model)
 
 

@@ -20,7 +20,7 @@ CTX = mp.get_context('fork')
 RECENT_GAMES = 100  # the progress line's training mean is over the last this many
 
 
-class Counters(object):
+class Counters:
 
     def __init__(self, start_step, start_episodes, processes):
         self.steps = CTX.RawValue('q', start_step)
@@ -78,7 +78,7 @@ class Counters(object):
         write = isinstance(error, WriteError)  # its message names the file and the cause
         self.errors.put(('{}: {}{}{}'.format(
             who, '' if write else type(error).__name__ + ': ', error,
-            '' if step is None else ' at step {}'.format(step)),
+            '' if step is None else f' at step {step}'),
             isinstance(error, FloatingPointError), write))
 
 

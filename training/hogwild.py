@@ -45,7 +45,7 @@ def train_async(settings, make_env, make_agent, shared_model, optimizer, board=N
     counters = Counters(s.start_step, s.start_episodes, s.processes)
     # The run's clock: `elapsed` is now minus this, in every process.
     clock_origin = time.time() - s.start_elapsed
-    children = [CTX.Process(target=_worker, name='worker {}'.format(i), args=(
+    children = [CTX.Process(target=_worker, name=f'worker {i}', args=(
         i, process_seed(s.seed, s.start_step, i), counters, make_env, make_agent, s.steps,
         s.outdir)) for i in range(s.processes)]
     children.append(CTX.Process(target=evaluator_process, name='evaluator', args=(
@@ -57,7 +57,7 @@ def train_async(settings, make_env, make_agent, shared_model, optimizer, board=N
 
 def _worker(index, seed, counters, make_env, make_agent, steps, outdir):
     t = None
-    with child_process('worker {}'.format(index), counters, lambda: t):
+    with child_process(f'worker {index}', counters, lambda: t):
         np.random.seed(seed)
         env, agent = make_env(seed, True), make_agent(seed, index)
         games = games_file(outdir)

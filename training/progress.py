@@ -5,7 +5,7 @@ import time
 from cli.arguments import say
 
 
-class Progress(object):
+class Progress:
     """Rates over the last interval and over the whole (resumed) stretch."""
 
     def __init__(self, counters, steps, start_step, lr_schedule=None):
@@ -26,16 +26,15 @@ class Progress(object):
         overall = (t - self.start_step) / max(now - self.started, 1e-9)
         recent = c.recent_games()
         rate_now = None if self.lr_schedule is None else self.lr_schedule(t)
-        lr = '' if rate_now is None else '  lr {:.4g}'.format(rate_now)
+        lr = '' if rate_now is None else f'  lr {rate_now:.4g}'
         if not math.isnan(c.lag.value):
-            lr += '  policy lag {:.1f}'.format(c.lag.value)
+            lr += f'  policy lag {c.lag.value:.1f}'
         say('steps {}/{} ({:.1f}%){}  {:.0f} steps/s (run {:.0f})  episodes {}  training '
             'games mean {}  last eval mean {}  ETA {}'.format(
                 t, self.steps, 100 * t / self.steps, lr, rate, overall, c.episode_count(),
-                '{:.2f} (last {})'.format(sum(recent) / len(recent), len(recent))
+                f'{sum(recent) / len(recent):.2f} (last {len(recent)})'
                 if recent else 'none yet',
-                'none yet' if math.isnan(c.last_mean.value) else '{:.2f}'.format(
-                    c.last_mean.value),
+                'none yet' if math.isnan(c.last_mean.value) else f'{c.last_mean.value:.2f}',
                 '?' if math.isinf(eta) else time.strftime('%H:%M:%S', time.gmtime(eta))
-                if eta < 86400 else '{:.1f} days'.format(eta / 86400)))
+                if eta < 86400 else f'{eta / 86400:.1f} days'))
         return t, rate_now, rate

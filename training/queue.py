@@ -53,7 +53,7 @@ def train_queue(settings, queue, buffer, make_env, make_actor, make_learner, mak
     counters = Counters(s.start_step, s.start_episodes, s.processes)
     actors_left = CTX.RawValue('q', s.processes)
     clock_origin = time.time() - s.start_elapsed
-    children = [CTX.Process(target=_actor, name='actor {}'.format(i), args=(
+    children = [CTX.Process(target=_actor, name=f'actor {i}', args=(
         i, process_seed(s.seed, s.start_step, i), counters, buffer, actors_left, make_env,
         make_actor, settings, queue)) for i in range(s.processes)]
     children.append(CTX.Process(target=_learner, name='learner', args=(
@@ -66,7 +66,7 @@ def train_queue(settings, queue, buffer, make_env, make_actor, make_learner, mak
 
 
 def _actor(index, seed, counters, *args):
-    with child_process('actor {}'.format(index), counters, lambda: counters.steps.value):
+    with child_process(f'actor {index}', counters, lambda: counters.steps.value):
         _act(index, seed, counters, *args)
 
 
@@ -120,7 +120,7 @@ def _act(index, seed, counters, buffer, actors_left, make_env, make_actor, setti
             actors_left.value -= 1
 
 
-class _Segment(object):
+class _Segment:
     def __init__(self, version, state):
         self.version, self.state = version, state
         self.obs, self.actions, self.rewards, self.log_mu = [], [], [], []

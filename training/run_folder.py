@@ -24,29 +24,28 @@ def prepare(args, keys_that_must_match):
                 fail(str(e))
             # Nothing was learned or evaluated yet: start that run again, in place.
             outdir, model, start = os.path.abspath(args.resume), None, 0
-            say('{} has no checkpoint yet: starting its run from step 0'.format(outdir))
+            say(f'{outdir} has no checkpoint yet: starting its run from step 0')
         if args.outdir and os.path.abspath(args.outdir) != outdir:
-            fail('--outdir {} and --resume {} disagree: a resumed run writes where it '
-                 'was'.format(args.outdir, args.resume))
+            fail(f'--outdir {args.outdir} and --resume {args.resume} disagree: a resumed run writes where it '
+                 'was')
         _check_same_run(outdir, args, keys_that_must_match)
         if start >= args.steps:
-            fail('{} is already at step {}, not below --steps {}'.format(
-                model, start, args.steps))
+            fail(f'{model} is already at step {start}, not below --steps {args.steps}')
     else:
         outdir = args.outdir or os.path.join(
             'results', datetime.datetime.now().strftime('%Y%m%dT%H%M%S.%f'))
         if os.path.exists(outdir) and not os.path.isdir(outdir):
-            fail('--outdir {} exists and is not a directory'.format(outdir))
+            fail(f'--outdir {outdir} exists and is not a directory')
         if os.path.isdir(outdir) and os.listdir(outdir):
-            fail('--outdir {} already holds a run; pass --resume {} to continue it, '
-                 'or choose another folder'.format(outdir, outdir))
+            fail(f'--outdir {outdir} already holds a run; pass --resume {outdir} to continue it, '
+                 'or choose another folder')
         try:
             os.makedirs(outdir, exist_ok=True)
             probe = os.path.join(outdir, '.write-test')
             open(probe, 'w').close()
             os.remove(probe)
         except OSError as e:
-            fail('cannot write to --outdir {}: {}'.format(outdir, e.strerror or e))
+            fail(f'cannot write to --outdir {outdir}: {e.strerror or e}')
         model, start = None, 0
     args.outdir = outdir
     return outdir, model, start
@@ -71,8 +70,7 @@ def _check_same_run(outdir, args, keys):
         fail(str(e))
     for key in keys:
         if key in saved and saved[key] != getattr(args, key):
-            fail('--resume {}: that run has {}={!r}, this command {!r}'.format(
-                args.resume, key, saved[key], getattr(args, key)))
+            fail(f'--resume {args.resume}: that run has {key}={saved[key]!r}, this command {getattr(args, key)!r}')
 
 
 def read_args(path):
@@ -82,17 +80,17 @@ def read_args(path):
         with open(path) as f:
             record = json.load(f)
     except OSError as e:
-        raise ValueError('cannot read {}: {}'.format(path, e.strerror or e))
+        raise ValueError(f'cannot read {path}: {e.strerror or e}')
     except ValueError:  # not JSON, or not text
         record = None
     if not isinstance(record, dict) or not isinstance(record.get('args'), dict):
-        raise ValueError('{} is not an args.txt this project wrote'.format(path))
+        raise ValueError(f'{path} is not an args.txt this project wrote')
     return record
 
 
 def write_args(args, start):
     """args.txt records the first start; each resumption gets args_resumed_<step>.txt."""
-    name = 'args_resumed_{}.txt'.format(start) if start else 'args.txt'
+    name = f'args_resumed_{start}.txt' if start else 'args.txt'
     record = {
         'args': vars(args),
         'command': sys.argv,
@@ -144,18 +142,17 @@ def tidy_for_resume(outdir, start):
     if removed:
         print('removed {} temporary file(s) of a save cut short: {}'.format(
             len(removed), ', '.join(removed)))
-    side = os.path.join(outdir, 'scores.txt.before_resume_{}'.format(start))
+    side = os.path.join(outdir, f'scores.txt.before_resume_{start}')
     moved = ScoresFile(os.path.join(outdir, 'scores.txt')).move_rows_after(start, side)
     if moved:
         print('scores.txt had {} evaluation(s) after step {} (steps {}) from before this '
               'resume; moved them to {}'.format(len(moved), start,
                                                  ', '.join(map(str, moved)), side))
-    side = os.path.join(outdir, 'games.txt.before_resume_{}'.format(start))
+    side = os.path.join(outdir, f'games.txt.before_resume_{start}')
     moved = games_file(outdir).move_rows_after(start, side)
     if moved:
-        print('games.txt had {} training game(s) after step {}; moved them to {}'.format(
-            len(moved), start, side))
-    folder = os.path.join(outdir, 'before_resume_{}'.format(start))
+        print(f'games.txt had {len(moved)} training game(s) after step {start}; moved them to {side}')
+    folder = os.path.join(outdir, f'before_resume_{start}')
     models = checkpoints.move_after(outdir, start, folder)
     if models:
         print('moved {} model(s) from after step {} to {}: {}'.format(

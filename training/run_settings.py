@@ -1,6 +1,6 @@
 """What the training loop is told of a run, beside the network and its agents."""
 import dataclasses
-from typing import Callable, Optional
+from collections.abc import Callable
 
 
 @dataclasses.dataclass
@@ -17,6 +17,6 @@ class RunSettings:
     statistics: tuple = ()  # the agent's, as scores.txt columns
     log_interval: float = 5.0
     checkpoint_interval: float = 600.0  # seconds; inf for none
-    target_score: Optional[float] = None
-    record: Optional[dict] = None  # what model files keep of the environment
-    lr_schedule: Optional[Callable] = None  # for the progress line
+    target_score: float | None = None
+    record: dict | None = None  # what model files keep of the environment
+    lr_schedule: Callable | None = None  # for the progress line

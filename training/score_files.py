@@ -17,7 +17,7 @@ def read_table(path, needed):
             lines = [(n, line.rstrip('\n').split('\t')) for n, line in enumerate(f, 1)
                      if line.strip()]
     except UnicodeDecodeError:
-        raise ValueError('{} is not a text file'.format(path))
+        raise ValueError(f'{path} is not a text file')
     if not lines:
         return [], []
     header = lines[0][1]
@@ -33,7 +33,7 @@ def games_file(outdir):
     return ScoresFile(os.path.join(outdir, 'games.txt'), columns=GAME_COLUMNS)
 
 
-class ScoresFile(object):
+class ScoresFile:
     """Tab-separated, one header line, one row per evaluation (or per training
     game, with `columns=GAME_COLUMNS`); only ever appended to, but for the rows
     a resume from an older checkpoint moves aside."""
@@ -49,7 +49,7 @@ class ScoresFile(object):
         try:
             return read_table(self.path, self.required)
         except OSError as e:  # a directory, say
-            raise ValueError('cannot read {}: {}'.format(self.path, e.strerror or e))
+            raise ValueError(f'cannot read {self.path}: {e.strerror or e}')
 
     def rows(self):
         """Raises ValueError, naming the line, for what is no scores file of ours."""
@@ -63,8 +63,7 @@ class ScoresFile(object):
                     raise ValueError
                 rows.append(dict(zip(header, map(float, fields))))
             except ValueError:
-                raise ValueError('{} line {}: expected {} numbers, as in its header'.format(
-                    self.path, n, len(header)))
+                raise ValueError(f'{self.path} line {n}: expected {len(header)} numbers, as in its header')
         return rows
 
     def move_rows_after(self, step, path):
@@ -83,7 +82,7 @@ class ScoresFile(object):
             f.flush()
             os.fsync(f.fileno())
         kept = [line for line, row in zip(lines[1:], rows) if row['steps'] <= step]
-        tmp = '{}.{}.tmp'.format(self.path, os.getpid())
+        tmp = f'{self.path}.{os.getpid()}.tmp'
         with writing(self.path, lambda: os.remove(tmp)):
             with open(tmp, 'w') as f:
                 f.write('\n'.join(lines[:1] + kept) + '\n')
@@ -121,4 +120,4 @@ def _trim_to_whole_lines(path):
 
 
 def _fmt(x):
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else '{:.6g}'.format(x)
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f'{x:.6g}'

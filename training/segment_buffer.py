@@ -15,7 +15,6 @@ import numpy as np
 from envs.environment import Box
 from training.counters import CTX
 
-
 _MEMORY = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
 
 
@@ -25,8 +24,7 @@ def _shared(shape, dtype):
     dtype = np.dtype(dtype)
     size = math.prod(shape) * dtype.itemsize  # exact, where np.prod would overflow
     if size > _MEMORY:
-        raise MemoryError("{:.3g} GB, more than this machine's {:.3g} GB of memory".format(
-            size / 1e9, _MEMORY / 1e9))
+        raise MemoryError(f"{size / 1e9:.3g} GB, more than this machine's {_MEMORY / 1e9:.3g} GB of memory")
     raw = CTX.RawArray('b', size)
     return np.frombuffer(raw, dtype=dtype).reshape(shape)
 
@@ -47,7 +45,7 @@ def action_layout(action_space):
     return (), np.int64
 
 
-class SegmentBuffer(object):
+class SegmentBuffer:
     """`state`: the network's initial state, the shape of what each slot keeps
     (or None); `action_space`: the environment's (None: indices)."""
 

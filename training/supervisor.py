@@ -20,7 +20,7 @@ from training.writes import EXIT_WRITE_FAILED, WriteError
 EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
-class Outcome(object):
+class Outcome:
     """How the watch ended: a signal, a failure, a reached target, or the last step."""
 
     def __init__(self):
@@ -146,22 +146,19 @@ def _report(counters, settings, outcome, path, progress):
             outcome.failure, t, *_unsaved(outcome, settings.outdir)), file=sys.stderr)
         return code
     if outcome.failure:
-        print('error: {}; stopped at step {}, saved {} (resume with --resume {})'.format(
-            outcome.failure, t, path, settings.outdir), file=sys.stderr)
+        print(f'error: {outcome.failure}; stopped at step {t}, saved {path} (resume with --resume {settings.outdir})', file=sys.stderr)
         return code
     if outcome.received:
         signum = outcome.received[0]
-        print('interrupted by {} at step {}; saved {} (resume with --resume {})'.format(
-            signal.Signals(signum).name, t, path, settings.outdir), file=sys.stderr)
+        print(f'interrupted by {signal.Signals(signum).name} at step {t}; saved {path} (resume with --resume {settings.outdir})', file=sys.stderr)
         return EXIT_INTERRUPTED[signum]
     progress.print_line()
     reached_at = counters.target_reached_at.value
     if reached_at >= 0:
-        say('the evaluation at step {} reached --target-score {:g} (mean {:g}); saved {}'
-            .format(reached_at, settings.target_score, counters.last_mean.value, path))
+        say(f'the evaluation at step {reached_at} reached --target-score {settings.target_score:g} (mean {counters.last_mean.value:g}); saved {path}'
+            )
     else:
-        say('finished {} steps in {:.0f} s; saved {}'.format(
-            settings.steps, time.time() - progress.started, path))
+        say(f'finished {settings.steps} steps in {time.time() - progress.started:.0f} s; saved {path}')
     return 0
 
 
@@ -173,13 +170,12 @@ def _unsaved(outcome, outdir):
         good = None
     if not outcome.trusted:
         return 'shared weights, which may hold NaN', (
-            'the last good model is {0} (resume with --resume {0})'.format(good) if good
+            f'the last good model is {good} (resume with --resume {good})' if good
             else 'no model was saved before')
-    why = '' if outcome.unsaved in (None, outcome.failure) else ' ({})'.format(
-        outcome.unsaved)
+    why = '' if outcome.unsaved in (None, outcome.failure) else f' ({outcome.unsaved})'
     return 'weights' + why, (
-        'the newest whole checkpoint is {} (resume with --resume {} once it can be '
-        'written)'.format(good, outdir) if good else 'no checkpoint was saved before')
+        f'the newest whole checkpoint is {good} (resume with --resume {outdir} once it can be '
+        'written)' if good else 'no checkpoint was saved before')
 
 
 def _cause(process, counters):
@@ -193,8 +189,8 @@ def _cause(process, counters):
                 any(w for _, _, w in reports))
     code = process.exitcode
     if code < 0:
-        return '{} was killed by {}'.format(process.name, signal.Signals(-code).name), True
-    return '{} exited with status {}'.format(process.name, code), True
+        return f'{process.name} was killed by {signal.Signals(-code).name}', True
+    return f'{process.name} exited with status {code}', True
 
 
 def _finite(model, optimizer):

@@ -19,7 +19,7 @@ TEXT_FILES = ('scores', 'games')  # each file's columns become `<file>/<column>`
 NOT_CURVES = ('steps', 'worker')
 
 
-class Board(object):
+class Board:
     """One event-file writer for a run's folder.
 
     A resumed run goes on in the same curves.  Event files that hold points
@@ -51,13 +51,13 @@ class Board(object):
         """Opened at the first write."""
         if self.writer is None:
             if self.old_files:
-                folder = os.path.join(self.outdir, 'before_resume_{}'.format(self.start_step))
+                folder = os.path.join(self.outdir, f'before_resume_{self.start_step}')
                 with writing(folder):
                     os.makedirs(folder, exist_ok=True)
                     for path in self.old_files:
                         os.replace(path, os.path.join(folder, os.path.basename(path)))
-                say('moved {} TensorBoard event file(s) to {}; their points up to step {} '
-                    'go on in a new one'.format(len(self.old_files), folder, self.start_step))
+                say(f'moved {len(self.old_files)} TensorBoard event file(s) to {folder}; their points up to step {self.start_step} '
+                    'go on in a new one')
             self.writer = _EventFile(self.outdir)
             for tag, step, value, wall_time in self.history:
                 self.writer.add_scalar(tag, value, step, wall_time)
@@ -71,7 +71,7 @@ class Board(object):
             for row in sorted(tail.rows(), key=lambda r: r['steps']):
                 step = int(row['steps'])
                 for column, value in row.items():
-                    tag = '{}/{}'.format(tail.name, column)
+                    tag = f'{tail.name}/{column}'
                     if column not in NOT_CURVES and step > self.shown.get(tag, -1):
                         writer.add_scalar(tag, value, step, self.wall_times.get((tag, step)))
 
@@ -86,7 +86,7 @@ class Board(object):
             writer.add_scalar('train/steps_per_s', steps_per_s, step)
             for index in self.workers:
                 for name, value in self.worker_scalars(index, step).items():
-                    writer.add_scalar('{}/worker_{}'.format(name, index), value, step)
+                    writer.add_scalar(f'{name}/worker_{index}', value, step)
         self.writer.flush()
 
     def close(self):
@@ -95,7 +95,7 @@ class Board(object):
         self.writer.flush()
 
 
-class _EventFile(object):
+class _EventFile:
     """A new event file, appended to in whole records at each flush; what a
     failed flush wrote goes, so the file ends with a whole record.  Written
     here, not by tensorboardX's writer thread, so that a full disk is this
@@ -106,8 +106,7 @@ class _EventFile(object):
         from tensorboardX.record_writer import masked_crc32c  # these imports
         from tensorboardX.summary import scalar
         self.event, self.crc, self.scalar = Event, masked_crc32c, scalar
-        self.path = os.path.join(outdir, 'events.out.tfevents.{:.0f}.{}'.format(
-            time.time(), socket.gethostname()))
+        self.path = os.path.join(outdir, f'events.out.tfevents.{time.time():.0f}.{socket.gethostname()}')
         self.size, self.pending = 0, []
         self._add(Event(wall_time=time.time(), file_version='brain.Event:2'))
         self.flush()
@@ -133,7 +132,7 @@ class _EventFile(object):
         self.size += len(data)
 
 
-class _Tail(object):
+class _Tail:
     """The rows appended to a text file since the last read; whole lines only,
     since a process may be writing one."""
 
@@ -180,13 +179,13 @@ def _events(path):
     """The Event records of a TensorBoard event file (TFRecord framing: the
     length, its checksum, the record, its checksum); ValueError naming the
     file for what is not one."""
-    from tensorboardX.proto.event_pb2 import Event
     from google.protobuf.message import DecodeError
+    from tensorboardX.proto.event_pb2 import Event
     try:
         with open(path, 'rb') as f:
             data = f.read()
     except OSError as e:
-        raise ValueError('{} cannot be read ({})'.format(path, e.strerror or e))
+        raise ValueError(f'{path} cannot be read ({e.strerror or e})')
     at = 0
     while at < len(data):
         size = struct.unpack_from('<Q', data, at)[0] if len(data) - at >= 8 else None
@@ -198,7 +197,7 @@ def _events(path):
                 raise DecodeError('no file version')
         except DecodeError:
             if at == 0:
-                raise ValueError('{} is not a TensorBoard event file'.format(path))
-            raise ValueError('{} is cut short or damaged at byte {}'.format(path, at))
+                raise ValueError(f'{path} is not a TensorBoard event file')
+            raise ValueError(f'{path} is cut short or damaged at byte {at}')
         yield event
         at += size + 16

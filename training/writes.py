@@ -28,10 +28,10 @@ def writing(path, undo=None):
         if undo:
             with contextlib.suppress(OSError):
                 undo()
-        raise WriteError('cannot write {}: {}'.format(path, e.strerror or e)) from None
+        raise WriteError(f'cannot write {path}: {e.strerror or e}') from None
 
 
 def stop(error):
     """A script whose one output could not be written ends here: one line, no traceback."""
-    print('{}: error: {}'.format(os.path.basename(sys.argv[0]), error), file=sys.stderr)
+    print(f'{os.path.basename(sys.argv[0])}: error: {error}', file=sys.stderr)
     sys.exit(EXIT_WRITE_FAILED)
