@@ -23,8 +23,9 @@ WHEEL_TARGET ?=
 setup: $(STAMP)
 
 # Chainer 7.8.1 (its last release) is built from its source with the few lines that
-# numpy 2 and Python 3.12 need changed ($(PATCH) says which and why); its setup.py
-# imports pkg_resources, which setuptools 70 and later no longer install by default.
+# numpy 2 and Python 3.12 need changed ($(PATCH) says which and why). Its setup.py and
+# its import-time check use pkg_resources, which setuptools 82 dropped: the build runs
+# without isolation (which would take the newest setuptools), on the venv's older one.
 $(STAMP): requirements.txt $(PATCH)
 	@test -n "$(PYVER)" || { echo "error: $(PYTHON) does not run here; name a Python 3.11, \
 	3.12 or 3.13: make PYTHON=python3.13 ..." >&2; exit 1; }
@@ -57,9 +58,9 @@ bench-peers: $(STAMP)
 	$(PY) bench.py --methods a3c-ff,a3c-lstm --peers $(ARGS)
 
 # Every package setup installs, for a machine whose pip cannot reach the index: Chainer's
-# source (setup patches and builds it there) and the others' wheels for WHEEL_TARGET
-# (this machine's Python if empty).
+# source (setup patches and builds it there), and the other packages and Chainer's own
+# requirements as wheels for WHEEL_TARGET (this machine's Python if empty).
 wheelhouse: $(STAMP)
 	mkdir -p $(WHEELHOUSE) && cp $(VENV)/src/$(CHAINER).tar.gz $(WHEELHOUSE)/
-	$(PY) -m pip download -q --only-binary=:all: -d $(WHEELHOUSE) \
-		$(WHEEL_TARGET) "pip<25" "setuptools<70" wheel -r requirements.txt
+	$(PY) -m pip download -q --only-binary=:all: -d $(WHEELHOUSE) $(WHEEL_TARGET) \
+		"pip<25" "setuptools<70" wheel filelock six typing_extensions -r requirements.txt
