@@ -138,7 +138,7 @@ def queue_parts(rom, envs_per_actor, batch_sizes):
     process: {'emulator': ms, 'actor': ms, 'learner': {batch size: ms}}.
     Whatever the split, a step costs the emulator's, the actor's and the
     learner's time on some core, so cores / (their sum) bounds the steps/s."""
-    import a3c
+    import a3c  # Chainer only for this measurement
     from nets.actor_critic import A3CFF
     from rmsprop_async import RMSpropAsync
     from training.segment_buffer import Segment
@@ -208,8 +208,8 @@ def parse_args():
     parser.add_argument('--json', default='bench.json')
     args = parser.parse_args()
     if args.warmup >= args.seconds:
-        parser.error(f'--warmup {args.warmup:g} is not below --seconds {args.seconds:g}: no second would be '
-                     'measured')
+        parser.error(f'--warmup {args.warmup:g} is not below --seconds {args.seconds:g}: no '
+                     'second would be measured')
     check_output_file('--json', args.json)
     try:
         processes = [positive_int(p) for p in args.processes.split(',')]
@@ -255,8 +255,8 @@ def main():
                 rate, rss = training_rate(method, p, game, args.seconds, args.warmup, flags)
                 results['training'].setdefault(method + suffix, {})[p] = {
                     'steps_per_s': rate, 'worker_rss_mb': rss}
-                print(f'{method}{suffix} with {p} process(es): {rate:.0f} steps/s, largest worker {rss:.0f} MB'
-                      , flush=True)
+                print(f'{method}{suffix} with {p} process(es): {rate:.0f} steps/s, '
+                      f'largest worker {rss:.0f} MB', flush=True)
     if args.queue_parts:
         results['queue_parts'] = queue_parts(args.rom, 8, (8, 16, 32, 64))
     if args.peers:

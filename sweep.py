@@ -69,8 +69,8 @@ def new_sweep(args):
     except Exception:
         processes = None
     if processes is None:
-        fail(f'{args.command[0]} PROCESSES ...: the script\'s first argument is its process count, which '
-             'each run reserves as CPUs')
+        fail(f'{args.command[0]} PROCESSES ...: the script\'s first argument is its process '
+             'count, which each run reserves as CPUs')
     try:
         grid = settings.parse_grid(args.grid)
         settings.check_lr_range(*args.lr_range)

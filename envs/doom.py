@@ -167,8 +167,8 @@ def check_playable(path):
             os._exit(0)  # a Python error is raised again, with its message, by the caller
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
-        raise DoomError(f'{path}: the Doom engine crashed starting it (signal {os.WTERMSIG(status)}); is it a '
-                        'single-player scenario?')
+        raise DoomError(f'{path}: the Doom engine crashed starting it '
+                        f'(signal {os.WTERMSIG(status)}); is it a single-player scenario?')
     _PLAYABLE.add(path)
 
 

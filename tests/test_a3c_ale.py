@@ -93,7 +93,8 @@ def test_resume_continues_the_step_count(short_run):
     # ... and the training games from before it: the last line's mean is over all.
     games = [g['score'] for g in ScoresFile(os.path.join(out, 'games.txt'),
                                             columns=GAME_COLUMNS).rows()]
-    assert f'training games mean {sum(games) / len(games):.2f} (last {len(games)})' in r.stdout.splitlines()[-2]
+    assert (f'training games mean {sum(games) / len(games):.2f} (last {len(games)})'
+            in r.stdout.splitlines()[-2])
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert rows[:len(before)] == before
     assert [row['steps'] for row in rows[len(before):]] == [6000]

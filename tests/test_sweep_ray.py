@@ -134,7 +134,8 @@ def test_a_sweep_on_a_cluster_survives_a_failure_ctrl_c_and_resumes(cluster, env
     rows = table(out)
     assert [rows[name][-1] for name in ('run_00', 'run_01')] == ['finished', 'finished']
     assert rows['run_01'][3] == '6000' and rows['run_02'][7].startswith('failed')
-    assert os.path.exists(os.path.join(runs['run_01'], f'args_resumed_{checkpoints.steps_of(stopped_at)}.txt'))
+    assert os.path.exists(os.path.join(
+        runs['run_01'], f'args_resumed_{checkpoints.steps_of(stopped_at)}.txt'))
     # The finished run was left alone; the others were started again.
     assert [launches(out, n) for n in ('run_00', 'run_01', 'run_02')] == [1, 2, 2]
 
