@@ -309,8 +309,8 @@ def parts_table(results):
     lines = ['queue A3C FF on {}, CPU ms per agent step: emulator and preprocessing {:.3f}, '
              "actor's forward pass (8 games at once) {:.3f}".format(
                  results['rom'], parts['emulator'], parts['actor']), '',
-             f'| segments per update | learner ms | all three ms | ceiling on {cores} cores, '
-             'steps/s | ceiling / Hogwild |', '|---|---|---|---|---|']
+             (f'| segments per update | learner ms | all three ms | ceiling on {cores} cores, '
+              'steps/s | ceiling / Hogwild |'), '|---|---|---|---|---|']
     for b, ms in parts['learner'].items():
         total = parts['emulator'] + parts['actor'] + ms
         bound = cores * 1e3 / total

@@ -93,12 +93,12 @@ def _check_name(entry):
     env = ENVIRONMENTS[entry.environment]
     name = env.folder_name(entry.played)
     if name != entry.name:
-        return [f'{entry.folder}: the folder name says {entry.name}, but the model file records '
-                f'the {env.title} {entry.played}, so the folder is '
-                f'{name + entry.folder[len(entry.name):]}']
+        return [(f'{entry.folder}: the folder name says {entry.name}, but the model file '
+                 f'records the {env.title} {entry.played}, so the folder is '
+                 f'{name + entry.folder[len(entry.name):]}')]
     if env.bundled is not None and name not in env.bundled():
-        return [f'{entry.folder}: the folder name is no bundled {env.title} (the model file '
-                f'records {entry.played}); entries are named by bundled ones']
+        return [(f'{entry.folder}: the folder name is no bundled {env.title} (the model file '
+                 f'records {entry.played}); entries are named by bundled ones')]
     return []
 
 

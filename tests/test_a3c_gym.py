@@ -132,8 +132,8 @@ def test_the_queue_learner_runs_either_policy(tmp_path, task, flags):
     (['2', 'FrozenLake-v1'], 'only a vector can be learned here'),
     (['2', 'Pendulum-v1', '--beta', '-1'], "'-1' is not a number >= 0"),
     (['2', 'CartPole-v1', '--clipped-action-gradient'],
-     '--clipped-action-gradient is for a box of real actions; CartPole-v1 has a discrete '
-     'choice'),
+     ('--clipped-action-gradient is for a box of real actions; CartPole-v1 has a discrete '
+      'choice')),
     (['2'], 'the following arguments are required: task'),
 ])
 def test_bad_input_one_line_exit_2(args, message):
@@ -167,8 +167,8 @@ def test_the_demo_plays_on_where_mujoco_cannot_draw(runs, tmp_path):
 
 
 @pytest.mark.parametrize('entry,message', [
-    ('health_gathering_ff', "is no Gymnasium model: it records environment 'doom' "
-     "(health_gathering); play it with demo_a3c_doom.py"),
+    ('health_gathering_ff', ("is no Gymnasium model: it records environment 'doom' "
+                             '(health_gathering); play it with demo_a3c_doom.py')),
     ('pong_ff', 'holds a network on Atari frames; play it with demo_a3c_ale.py')])
 def test_the_demo_refuses_other_environments_models(zoo_model, entry, message):
     r = run('demo_a3c_gym.py', 'InvertedPendulum-v5', zoo_model(entry))
@@ -179,8 +179,8 @@ def test_the_demo_refuses_other_environments_models(zoo_model, entry, message):
 @pytest.mark.parametrize('args,message', [
     (['Pendulum-v1', 'CARTPOLE'], 'observes 4 numbers, but Pendulum-v1 gives 3'),
     (['Acrobot-v1', 'CARTPOLE'], 'observes 4 numbers, but Acrobot-v1 gives 6'),
-    (['InvertedPendulum-v5', 'CARTPOLE'], 'chooses among 2, but InvertedPendulum-v5 takes '
-     'a vector of 1'),
+    (['InvertedPendulum-v5', 'CARTPOLE'],
+     'chooses among 2, but InvertedPendulum-v5 takes a vector of 1'),
     (['CartPole-v1', '/nonexistent.h5'], 'is not a readable HDF5 model file'),
 ])
 def test_demo_bad_input_one_line_exit_2(runs, args, message):

@@ -465,30 +465,29 @@ def files(tmp_path_factory):
 
 
 BAD = [  # script, arguments (paths under the files fixture in braces), what stderr names
-    ('a3c_ale', '2 pong --resume {bad}/2000.h5', '2000.h5 is not a readable HDF5 model file '
-     '(truncated file)'),
-    ('a3c_ale', '2 pong --resume {bad}/3000.h5', '3000.h5 is not a readable HDF5 model file '
-     '(file signature not found)'),
-    ('a3c_ale', '2 pong --resume {bad}/4000.h5', '4000.h5.opt is not a readable HDF5 model '
-     'file (truncated file)'),
+    ('a3c_ale', '2 pong --resume {bad}/2000.h5',
+     '2000.h5 is not a readable HDF5 model file (truncated file)'),
+    ('a3c_ale', '2 pong --resume {bad}/3000.h5',
+     '3000.h5 is not a readable HDF5 model file (file signature not found)'),
+    ('a3c_ale', '2 pong --resume {bad}/4000.h5',
+     '4000.h5.opt is not a readable HDF5 model file (truncated file)'),
     ('a3c_ale', '2 pong --resume {bad}/5000.h5', '5000.h5 has no optimizer file 5000.h5.opt'),
     ('a3c_ale', '2 pong --resume {bad}/6000.h5', '6000.h5 holds NaN or infinity (in 1/0/W)'),
-    ('a3c_ale', '2 pong --resume {bad}/7000.h5', "7000.h5.opt does not fit this A3CFF "
-     "network's optimizer"),
+    ('a3c_ale', '2 pong --resume {bad}/7000.h5',
+     "7000.h5.opt does not fit this A3CFF network's optimizer"),
     ('a3c_ale', '2 pong --resume {good} --use-lstm', 'that run has use_lstm=False'),
-    ('a3c_ale', '2 pong --resume {lstm}', '1000.h5 does not fit this A3CFF network: it lacks '
-     '1/0/W'),
-    ('a3c_ale', '2 pong --resume {breakout}', '1000.h5 does not fit this A3CFF network: 1/0/W '
-     'is (4, 256) in the file but (6, 256) here'),
+    ('a3c_ale', '2 pong --resume {lstm}',
+     '1000.h5 does not fit this A3CFF network: it lacks 1/0/W'),
+    ('a3c_ale', '2 pong --resume {breakout}',
+     '1000.h5 does not fit this A3CFF network: 1/0/W is (4, 256) in the file but (6, 256) here'),
     ('a3c_ale', '2 breakout --resume {good}', "that run has rom='pong'"),
-    ('a3c_ale', '2 pong --resume {cut_scores}', 'scores.txt line 3: expected 10 numbers, '
-     'as in its header'),
+    ('a3c_ale', '2 pong --resume {cut_scores}',
+     'scores.txt line 3: expected 10 numbers, as in its header'),
     ('a3c_ale', '2 pong --resume {empty}', 'holds no checkpoint'),
-    ('a3c_ale', '2 pong --resume {listed_args}', 'args.txt is not an args.txt this project '
-     'wrote'),
+    ('a3c_ale', '2 pong --resume {listed_args}', 'args.txt is not an args.txt this project wrote'),
     ('a3c_ale', '2 pong --resume {scores_dir}', 'scores.txt: Is a directory'),
-    ('a3c_ale', '2 pong --resume {good}/1000.h5 --steps 1000', 'already at step 1000, not '
-     'below --steps 1000'),
+    ('a3c_ale', '2 pong --resume {good}/1000.h5 --steps 1000',
+     'already at step 1000, not below --steps 1000'),
     ('a3c_ale', '2 pong --eval-n-runs 0', "--eval-n-runs: '0' is not a positive integer"),
     ('a3c_ale', '2 pong --lr nan', "--lr: 'nan' is not a positive number"),
     ('a3c_ale', '2 pong --steps 1e99', "--steps: '1e99' is too large"),
@@ -498,33 +497,33 @@ BAD = [  # script, arguments (paths under the files fixture in braces), what std
     ('a3c_ale', '2 {empty}', 'is a directory, not a ROM file'),
     ('a3c_ale', '2 {good}/args.txt', 'is not an Atari 2600 ROM'),
     ('a3c_ale', '2 pong --outdir {good}/args.txt', 'args.txt exists and is not a directory'),
-    ('a3c_ale', '2 pong --architecture queue --queue-length 1e9', '--queue-length 1000000000 '
-     'segments of --t-max 5 steps do not fit in shared memory'),
-    ('a3c_ale', '2 pong --architecture queue --t-max 1e9', '--queue-length 256 segments of '
-     '--t-max 1000000000 steps do not fit in shared memory'),
+    ('a3c_ale', '2 pong --architecture queue --queue-length 1e9',
+     '--queue-length 1000000000 segments of --t-max 5 steps do not fit in shared memory'),
+    ('a3c_ale', '2 pong --architecture queue --t-max 1e9',
+     '--queue-length 256 segments of --t-max 1000000000 steps do not fit in shared memory'),
     ('a3c_ale', '2 pong --architecture queue --batch-size 32 --queue-length 16',
      '--batch-size 32 is more than --queue-length 16'),
     ('q_ale', '2 pongg --method sarsa', "unknown game 'pongg'"),
     ('q_ale', '2 pong', 'the following arguments are required: --method'),
-    ('q_ale', '2 pong --method sarsa --target-update-frequency 0', "'0' is not a positive "
-     'integer'),
-    ('q_ale', '2 pong --method sarsa --resume {good}', '1000.h5 does not fit this QFunction '
-     'network: it holds 2/0/W, 2/0/b'),
+    ('q_ale', '2 pong --method sarsa --target-update-frequency 0', "'0' is not a positive integer"),
+    ('q_ale', '2 pong --method sarsa --resume {good}',
+     '1000.h5 does not fit this QFunction network: it holds 2/0/W, 2/0/b'),
     ('demo_a3c_ale', 'pong {empty_file}', 'empty.h5 is not a readable HDF5 model file'),
     ('demo_a3c_ale', 'pong {bad}/6000.h5', '6000.h5 holds NaN or infinity'),
     ('demo_a3c_ale', '{empty} {good}/1000.h5', 'is a directory, not a ROM file'),
     ('demo_a3c_ale', 'pong {breakout}/1000.h5 --n-runs many', "'many' is not an integer"),
     ('plot_scores', '{good}/1000.h5', '1000.h5 is not a text file'),
-    ('plot_scores', '{cut_scores}/scores.txt', 'scores.txt line 3: 7 fields, the header has '
-     '10'),
-    ('plot_scores', '{good}/scores.txt --out {empty}/no/plot.png', 'folder {empty}/no does '
-     'not exist'),
+    ('plot_scores', '{cut_scores}/scores.txt', 'scores.txt line 3: 7 fields, the header has 10'),
+    ('plot_scores', '{good}/scores.txt --out {empty}/no/plot.png',
+     'folder {empty}/no does not exist'),
     ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 1 --warmup 2',
      '--warmup 2 is not below --seconds 1'),
-    ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
-     '--json {empty}/no/bench.json', 'no/bench.json: folder {empty}/no does not exist'),
-    ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
-     '--json {empty}', 'is a directory; give a file name'),
+    ('bench', ('--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
+               '--json {empty}/no/bench.json'),
+     'no/bench.json: folder {empty}/no does not exist'),
+    ('bench', ('--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
+               '--json {empty}'),
+     'is a directory; give a file name'),
 ]
 
 

@@ -223,8 +223,8 @@ def test_a_gymnasium_command_must_play_the_recorded_task(gym_stand_in, tmp_path)
     assert 'training command has task Acrobot-v1, the entry cart_pole' in problems_of(entry)
     _edit(entry / 'README.md', 'a3c_gym.py 2 Acrobot-v1', 'a3c_ale.py 2 pong')
     assert zoo.check_entry(str(entry)) == [
-        'README.md training command runs a3c_ale.py, but the model file records the '
-        'Gymnasium task CartPole-v1 (a3c_gym.py train there)']
+        ('README.md training command runs a3c_ale.py, but the model file records the '
+         'Gymnasium task CartPole-v1 (a3c_gym.py train there)')]
 
 
 def test_a_gymnasium_model_must_fit_its_task(gym_stand_in, tmp_path):
