@@ -36,8 +36,8 @@ class CannotStart(Exception):
 def start_ray(address, cpus):
     """A local Ray with `cpus` CPUs, or the cluster at `address`; no dashboard.
     The workers find this project's modules on the same path as here."""
-    options = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False,
-                   job_config=ray.job_config.JobConfig(code_search_path=[ROOT]))
+    options = {'include_dashboard': False, 'logging_level': logging.ERROR, 'log_to_driver': False,
+               'job_config': ray.job_config.JobConfig(code_search_path=[ROOT])}
     try:
         if address:
             _check_reachable(address)

@@ -40,7 +40,8 @@ def test_a3c_trains_evaluates_and_records_the_scenario(short_run):
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert len(rows) == 2 and rows[-1]['steps'] == 2000
     assert all(-800 < row['min'] <= row['max'] <= 100 for row in rows)
-    args = json.load(open(os.path.join(out, 'args.txt')))
+    with open(os.path.join(out, 'args.txt')) as f:
+        args = json.load(f)
     assert args['args']['scenario'] == 'basic' and args['args']['reward_scale'] == 0.01
     with h5py.File(os.path.join(out, '2000_finish.h5'), 'r') as f:
         assert dict(f.attrs) == RECORD

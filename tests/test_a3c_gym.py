@@ -46,7 +46,8 @@ def test_a_run_saves_its_models_and_scores(runs, task, steps, network, beta):
     # 1 a step (InvertedPendulum-v5 gives 0 for the step on which it falls).
     games = ScoresFile(os.path.join(out, 'games.txt'), columns=GAME_COLUMNS).rows()
     assert games and all(g['length'] - 1 <= g['score'] <= g['length'] for g in games)
-    args = json.load(open(os.path.join(out, 'args.txt')))
+    with open(os.path.join(out, 'args.txt')) as f:
+        args = json.load(f)
     assert args['args']['beta'] == beta and 'gymnasium' in args['packages']
     assert args['args']['grad_clip'] == float('inf')  # no limit: the default here
     with h5py.File(os.path.join(out, f'{steps}_finish.h5'), 'r') as f:
@@ -95,7 +96,8 @@ def test_the_clipped_action_gradient_runs_and_a_resume_keeps_it(tmp_path):
             '--eval-n-runs', 1, '--outdir', out)
     assert r.returncode == 0, r.stderr
     assert os.path.exists(os.path.join(out, '1000_finish.h5'))
-    assert json.load(open(os.path.join(out, 'args.txt')))['args']['clipped_action_gradient']
+    with open(os.path.join(out, 'args.txt')) as f:
+        assert json.load(f)['args']['clipped_action_gradient']
     r = run('a3c_gym.py', 2, 'Pendulum-v1', '--steps', 2000, '--resume', out)
     assert r.returncode == 2 and 'that run has clipped_action_gradient=True' in r.stderr
 

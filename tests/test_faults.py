@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -33,7 +34,7 @@ class Run:
     terminal's Ctrl-C reaches its whole process group), its output in files
     the test reads while it runs."""
 
-    started = []
+    started: ClassVar[list] = []  # every Run's process group, for no_survivors to end
 
     def __init__(self, tmp, outdir, *args, command=None):
         self.outdir = str(outdir)
@@ -143,9 +144,9 @@ def ctrl_c(tmp_path_factory):
     second_in_time = run.proc.poll() is None
     os.killpg(run.proc.pid, signal.SIGINT)
     code, out, err = run.finish()
-    return dict(run=run, rows=rows, children=children, second_in_time=second_in_time,
-                seconds=time.time() - sent,
-                code=code, out=out, err=err)
+    return {'run': run, 'rows': rows, 'children': children, 'second_in_time': second_in_time,
+            'seconds': time.time() - sent,
+            'code': code, 'out': out, 'err': err}
 
 
 def test_ctrl_c_twice_stops_every_process_and_saves_whole_files(ctrl_c):
@@ -197,7 +198,7 @@ def test_sigterm_to_the_parent_alone_stops_every_process(tmp_path):
     children = run.children()
     sent = time.time()
     os.kill(run.proc.pid, signal.SIGTERM)
-    code, out, err = run.finish()
+    code, _out, err = run.finish()
     assert code == 143, err
     assert time.time() - sent < 10
     assert 'interrupted by SIGTERM' in err and 'Traceback' not in err
@@ -213,7 +214,7 @@ def test_a_killed_worker_stops_the_run_naming_it(tmp_path):
     children = run.children()
     assert len(children) == 3
     os.kill(children[1], signal.SIGKILL)
-    code, out, err = run.finish()
+    code, _out, err = run.finish()
     assert code == 1
     assert 'error: worker 1 was killed by SIGKILL; stopped at step' in err
     wait_gone(children)
@@ -302,7 +303,7 @@ def test_a_nan_loss_stops_the_run_and_leaves_the_last_good_model(tmp_path):
     run = Run(tmp_path, outdir, '--steps', '100000', '--eval-frequency', '300',
               '--checkpoint-interval', '1',
               command=[sys.executable, '-c', NAN_DRIVER.format(root=ROOT, outdir=outdir)])
-    code, out, err = run.finish(timeout=120)
+    code, _out, err = run.finish(timeout=120)
     assert code == 1, err
     failing = re.search(r'worker \d: FloatingPointError: non-finite gradient '
                         r'\(global norm nan\) at step (\d+)', err)
@@ -459,9 +460,9 @@ def files(tmp_path_factory):
     os.makedirs(empty)
     empty_file = os.path.join(base, 'empty.h5')
     open(empty_file, 'w').close()
-    return dict(base=base, good=good, bad=bad, lstm=lstm, breakout=breakout,
-                cut_scores=cut, empty=empty, empty_file=empty_file, listed_args=listed,
-                scores_dir=scores_dir)
+    return {'base': base, 'good': good, 'bad': bad, 'lstm': lstm, 'breakout': breakout,
+            'cut_scores': cut, 'empty': empty, 'empty_file': empty_file, 'listed_args': listed,
+            'scores_dir': scores_dir}
 
 
 BAD = [  # script, arguments (paths under the files fixture in braces), what stderr names

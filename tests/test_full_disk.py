@@ -49,7 +49,7 @@ def disk(tmp_path):
 
 def stopped(run):
     """The run's exit, its one line on stderr, and the folder's whole state."""
-    code, out, err = run.finish(timeout=90)
+    code, _out, err = run.finish(timeout=90)
     assert code == EXIT_WRITE_FAILED, err
     assert len(err.strip().splitlines()) == 1 and 'Traceback' not in err, err
     names = os.listdir(run.outdir)
@@ -154,7 +154,7 @@ def test_a_row_cut_short_by_a_full_disk_goes_and_the_rows_before_stay(disk):
     with pytest.raises(WriteError, match=r'^cannot write .*/games.txt: No space left on '
                        r'device$'):
         while True:
-            games.append(dict(steps=len(written), worker=0, score=-21, length=123456))
+            games.append({'steps': len(written), 'worker': 0, 'score': -21, 'length': 123456})
             written.append(len(written))
     assert [row['steps'] for row in games.rows()] == written
     with open(games.path, 'rb') as f:
