@@ -18,6 +18,7 @@ from cli import cpu
 
 cpu.configure()  # before numpy loads
 
+import argparse  # noqa: E402
 import json  # noqa: E402
 import multiprocessing as mp  # noqa: E402
 import os  # noqa: E402
@@ -165,8 +166,8 @@ def queue_parts(rom, envs_per_actor, batch_sizes):
                        frames[i + 5], 0)
     for b in batch_sizes:
         segments = [segment() for _ in range(b)]
-        parts['learner'][b] = _cpu_ms_per_step(lambda: learner.learn(segments), 5 * b,
-                                               max(5, 320 // b))
+        parts['learner'][b] = _cpu_ms_per_step(lambda segments=segments: learner.learn(segments),
+                                               5 * b, max(5, 320 // b))
     return parts
 
 
@@ -213,7 +214,7 @@ def parse_args():
     check_output_file('--json', args.json)
     try:
         processes = [positive_int(p) for p in args.processes.split(',')]
-    except Exception:
+    except argparse.ArgumentTypeError:
         parser.error(f'--processes {args.processes!r} is not a list of positive integers')
     methods = args.methods.split(',')
     unknown = [m for m in methods if m not in METHODS]

@@ -140,7 +140,7 @@ def start(path, seed):
     game.set_seed(int(seed) % (2 ** 31))
     try:
         game.init()
-    except Exception as e:  # vizdoom's own: FileDoesNotExistException, ViZDoomErrorException
+    except Exception as e:  # noqa: BLE001 (vizdoom's own errors share no base but Exception)
         raise DoomError(f'{path}: the engine cannot start it: {e}')
     return game
 

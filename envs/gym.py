@@ -136,7 +136,7 @@ def render_problem(task):
             env.reset()
             frame = env.rgb_frame()
             env.env.close()
-    except Exception as e:  # each renderer fails its own way
+    except Exception as e:  # noqa: BLE001 (each renderer fails its own way)
         return '{}: {}'.format(type(e).__name__, str(e).splitlines()[0] if str(e) else '')
     if getattr(frame, 'ndim', 0) != 3:
         return 'it draws no colour frames'

@@ -85,7 +85,8 @@ def read_args(path):
     except ValueError:  # not JSON, or not text
         record = None
     if not isinstance(record, dict) or not isinstance(record.get('args'), dict):
-        raise ValueError(f'{path} is not an args.txt this project wrote')
+        # A file's content, not a caller's mistake: ValueError, as the docstring says.
+        raise ValueError(f'{path} is not an args.txt this project wrote')  # noqa: TRY004
     return record
 
 
