@@ -16,6 +16,8 @@ from nets.actor_critic import A3CFF, A3CLSTM  # noqa: E402
 from nets.torso import DQNHead  # noqa: E402
 from training import experiment  # noqa: E402
 
+DESCRIPTION = __doc__.splitlines()[0]
+
 
 def add_arguments(parser, env=ale):
     """This script's flags: the harness's, the environment's, the method's."""
@@ -28,7 +30,7 @@ def add_arguments(parser, env=ale):
     a3c_training.add_queue_arguments(parser)
 
 
-def main(env=ale, description=__doc__.splitlines()[0]):
+def main(env=ale, description=DESCRIPTION):
     """`env`: the environment's module (envs.ale; another's script passes its own)."""
     parser = ArgumentParser(description=description)
     add_arguments(parser, env)

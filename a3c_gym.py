@@ -43,8 +43,8 @@ def add_arguments(parser):
                         help='A3C LSTM (128 cells) instead of A3C FF')
     parser.add_argument('--normalize-observations', action='store_true',
                         help='standardise observations by their mean and deviation over '
-                        f'{SCALE_STEPS:,} steps of random actions, kept in the model file (the MuJoCo '
-                        'locomotion tasks need it)')
+                        f'{SCALE_STEPS:,} steps of random actions, kept in the model file (the '
+                        'MuJoCo locomotion tasks need it)')
     parser.add_argument('--clipped-action-gradient', action='store_true',
                         help='box tasks: the clipped action policy gradient (Fujita & Maeda, '
                         'ICML 2018): the loss takes a draw at or beyond a bound of the box by '

@@ -18,6 +18,7 @@ from cli import cpu
 
 cpu.configure()  # before numpy loads
 
+import argparse  # noqa: E402
 import json  # noqa: E402
 import multiprocessing as mp  # noqa: E402
 import os  # noqa: E402
@@ -138,7 +139,7 @@ def queue_parts(rom, envs_per_actor, batch_sizes):
     process: {'emulator': ms, 'actor': ms, 'learner': {batch size: ms}}.
     Whatever the split, a step costs the emulator's, the actor's and the
     learner's time on some core, so cores / (their sum) bounds the steps/s."""
-    import a3c
+    import a3c  # Chainer only for this measurement
     from nets.actor_critic import A3CFF
     from rmsprop_async import RMSpropAsync
     from training.segment_buffer import Segment
@@ -165,8 +166,8 @@ def queue_parts(rom, envs_per_actor, batch_sizes):
                        frames[i + 5], 0)
     for b in batch_sizes:
         segments = [segment() for _ in range(b)]
-        parts['learner'][b] = _cpu_ms_per_step(lambda: learner.learn(segments), 5 * b,
-                                               max(5, 320 // b))
+        parts['learner'][b] = _cpu_ms_per_step(lambda segments=segments: learner.learn(segments),
+                                               5 * b, max(5, 320 // b))
     return parts
 
 
@@ -208,12 +209,12 @@ def parse_args():
     parser.add_argument('--json', default='bench.json')
     args = parser.parse_args()
     if args.warmup >= args.seconds:
-        parser.error(f'--warmup {args.warmup:g} is not below --seconds {args.seconds:g}: no second would be '
-                     'measured')
+        parser.error(f'--warmup {args.warmup:g} is not below --seconds {args.seconds:g}: no '
+                     'second would be measured')
     check_output_file('--json', args.json)
     try:
         processes = [positive_int(p) for p in args.processes.split(',')]
-    except Exception:
+    except argparse.ArgumentTypeError:
         parser.error(f'--processes {args.processes!r} is not a list of positive integers')
     methods = args.methods.split(',')
     unknown = [m for m in methods if m not in METHODS]
@@ -255,8 +256,8 @@ def main():
                 rate, rss = training_rate(method, p, game, args.seconds, args.warmup, flags)
                 results['training'].setdefault(method + suffix, {})[p] = {
                     'steps_per_s': rate, 'worker_rss_mb': rss}
-                print(f'{method}{suffix} with {p} process(es): {rate:.0f} steps/s, largest worker {rss:.0f} MB'
-                      , flush=True)
+                print(f'{method}{suffix} with {p} process(es): {rate:.0f} steps/s, '
+                      f'largest worker {rss:.0f} MB', flush=True)
     if args.queue_parts:
         results['queue_parts'] = queue_parts(args.rom, 8, (8, 16, 32, 64))
     if args.peers:
@@ -309,8 +310,8 @@ def parts_table(results):
     lines = ['queue A3C FF on {}, CPU ms per agent step: emulator and preprocessing {:.3f}, '
              "actor's forward pass (8 games at once) {:.3f}".format(
                  results['rom'], parts['emulator'], parts['actor']), '',
-             f'| segments per update | learner ms | all three ms | ceiling on {cores} cores, '
-             'steps/s | ceiling / Hogwild |', '|---|---|---|---|---|']
+             (f'| segments per update | learner ms | all three ms | ceiling on {cores} cores, '
+              'steps/s | ceiling / Hogwild |'), '|---|---|---|---|---|']
     for b, ms in parts['learner'].items():
         total = parts['emulator'] + parts['actor'] + ms
         bound = cores * 1e3 / total

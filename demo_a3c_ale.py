@@ -69,7 +69,8 @@ def parse_args(argv):
 
 
 def load_player(args):
-    """(the environment, the model, the agent that plays it, how it chooses); bad input ends here."""
+    """(the environment, the model, the agent that plays it, how it chooses); bad input
+    ends here."""
     try:
         ale.rom_path(args.rom)
         model = model_from_file(args.model)
@@ -86,8 +87,8 @@ def load_player(args):
     except ale.RomError as e:
         fail(str(e))
     except KeyError:
-        fail(f'{args.model} records preprocessing {preprocessing!r}, which this version does not know; name one '
-             'with --preprocessing')
+        fail(f'{args.model} records preprocessing {preprocessing!r}, which this version does '
+             'not know; name one with --preprocessing')
     if args.use_lstm and not isinstance(model, A3CLSTM):
         fail('--use-lstm given, but {} holds {}'.format(
             args.model, 'a Q network' if isinstance(model, QFunction) else 'an A3C FF model'))

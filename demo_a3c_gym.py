@@ -63,7 +63,8 @@ def main(argv=None):
                   'playing on without --record', flush=True)
             args.record = None
     player, policy = demo.player_for(model, args.seed, args.deterministic)
-    print(f'{type(model).__name__} from {args.model} playing {args.task}, {policy} actions, seed {args.seed}', flush=True)
+    print(f'{type(model).__name__} from {args.model} playing {args.task}, {policy} actions, '
+          f'seed {args.seed}', flush=True)
     return demo.play(env, player, args.n_runs, args.record)
 
 

@@ -61,7 +61,8 @@ def _read_table(path, needed):
     rows = []
     for n, fields in lines:
         if len(fields) != len(header):
-            raise ScoresError(f'{path} line {n}: {len(fields)} fields, the header has {len(header)}')
+            raise ScoresError(f'{path} line {n}: {len(fields)} fields, '
+                              f'the header has {len(header)}')
         try:
             row = [float(x) for x in fields]
         except ValueError:
@@ -130,8 +131,8 @@ def plot(paths, title=None):
         if lo > hi:
             first_end = min(range(len(runs)), key=lambda i: runs[i]['steps'][-1])
             last_start = max(range(len(runs)), key=lambda i: runs[i]['steps'][0])
-            raise ScoresError(f'the runs share no range of steps: {paths[first_end]} ends before {paths[last_start]} '
-                              'starts')
+            raise ScoresError(f'the runs share no range of steps: {paths[first_end]} ends before '
+                              f'{paths[last_start]} starts')
         grid = np.unique(np.concatenate([r['steps'] for r in runs]))
         grid = grid[(grid >= lo) & (grid <= hi)]
         means = np.array([np.interp(grid, r['steps'], r['mean']) for r in runs])

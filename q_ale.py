@@ -20,6 +20,8 @@ from nets.torso import DQNHead  # noqa: E402
 from q_functions import QFunction  # noqa: E402
 from training import experiment  # noqa: E402
 
+DESCRIPTION = __doc__.splitlines()[0]
+
 
 def add_arguments(parser, env=ale):
     """This script's flags: the harness's, the environment's, the method's."""
@@ -34,7 +36,7 @@ def add_arguments(parser, env=ale):
                         "process's final value (default 1e6: 4M frames)")
 
 
-def main(env=ale, description=__doc__.splitlines()[0]):
+def main(env=ale, description=DESCRIPTION):
     """`env`: the environment's module (envs.ale; another's script passes its own)."""
     parser = ArgumentParser(description=description)
     add_arguments(parser, env)
@@ -45,7 +47,8 @@ def main(env=ale, description=__doc__.splitlines()[0]):
 
     def final_epsilon(worker):
         final = q_learning.final_epsilon(worker, args.processes)
-        say(f'{multiprocessing.current_process().name}: epsilon 1 -> {final} over {args.epsilon_anneal_steps} steps')
+        say(f'{multiprocessing.current_process().name}: epsilon 1 -> {final} over '
+            f'{args.epsilon_anneal_steps} steps')
         return final
 
     def make_agent(shared, seed, worker):

@@ -11,6 +11,7 @@ Each run is `SCRIPT PROCESSES ARGS` (a3c_ale.py, q_ale.py, ...) with its own
 SWEEP; SWEEP/table.txt says where each stands.  Ray runs them, each reserving
 PROCESSES CPUs: a local Ray by default, or the cluster at --address.
 """
+import argparse
 import datetime
 import os
 import sys
@@ -66,11 +67,11 @@ def new_sweep(args):
         fail(f'unknown training script {args.command[0]}: no such Python file')
     try:
         processes = positive_int(script_args[0]) if script_args else None
-    except Exception:
+    except argparse.ArgumentTypeError:
         processes = None
     if processes is None:
-        fail(f'{args.command[0]} PROCESSES ...: the script\'s first argument is its process count, which '
-             'each run reserves as CPUs')
+        fail(f'{args.command[0]} PROCESSES ...: the script\'s first argument is its process '
+             'count, which each run reserves as CPUs')
     try:
         grid = settings.parse_grid(args.grid)
         settings.check_lr_range(*args.lr_range)

@@ -93,11 +93,12 @@ def _check_name(entry):
     env = ENVIRONMENTS[entry.environment]
     name = env.folder_name(entry.played)
     if name != entry.name:
-        return [f'{entry.folder}: the folder name says {entry.name}, but the model file records the {env.title} {entry.played}, '
-                f'so the folder is {name + entry.folder[len(entry.name):]}']
+        return [(f'{entry.folder}: the folder name says {entry.name}, but the model file '
+                 f'records the {env.title} {entry.played}, so the folder is '
+                 f'{name + entry.folder[len(entry.name):]}')]
     if env.bundled is not None and name not in env.bundled():
-        return [f'{entry.folder}: the folder name is no bundled {env.title} (the model file records {entry.played}); entries '
-                'are named by bundled ones']
+        return [(f'{entry.folder}: the folder name is no bundled {env.title} (the model file '
+                 f'records {entry.played}); entries are named by bundled ones')]
     return []
 
 
@@ -120,7 +121,8 @@ def _check_network(entry, model, problems):
         if misfit:
             problems.append(f'{entry.folder}: the model {misfit}')
     elif n_actions_of(model) != played.action_space.n:
-        problems.append(f'{entry.folder}: the model has {n_actions_of(model)} actions, {entry.played} has {played.action_space.n}')
+        problems.append(f'{entry.folder}: the model has {n_actions_of(model)} actions, '
+                        f'{entry.played} has {played.action_space.n}')
 
 
 def _network(cls, vectors):
@@ -144,8 +146,8 @@ def _check_animation(path, entry, fields, problems):
     if os.path.isfile(gif):
         _check_image(gif, 'GIF', problems)
         if excuse is not None:
-            problems.append(f'README.md says "- {NO_ANIMATION}: {excuse}", but the folder holds animation.gif'
-                            )
+            problems.append(f'README.md says "- {NO_ANIMATION}: {excuse}", but the folder holds '
+                            'animation.gif')
         return
     if excuse and entry.environment in ('gym', None):
         return
@@ -182,8 +184,7 @@ def _check_readme(fields, entry, model_steps, last, problems):
                                 f'last row of scores.txt {last[what]:g}')
         hours, actual = got.get('wall-clock hours'), last['elapsed'] / 3600
         if hours is not None and abs(hours - actual) > max(0.1 * actual, 0.05):
-            problems.append(f'README.md says {hours:g} wall-clock hours, scores.txt {actual:.2f}'
-                            )
+            problems.append(f'README.md says {hours:g} wall-clock hours, scores.txt {actual:.2f}')
     if 'command' not in absent:
         _check_command(fields['command'], got, entry, problems)
 
@@ -206,8 +207,8 @@ def _check_command(command, got, entry, problems):
                             f'--steps {args.steps}')
         if mean is not None and mean < args.target_score and steps != args.steps:
             problems.append(f'README.md gives the final evaluation mean as {mean:g}, below the '
-                            f'training command\'s --target-score {args.target_score:g}, before its --steps {args.steps}'
-                            )
+                            f'training command\'s --target-score {args.target_score:g}, before its '
+                            f'--steps {args.steps}')
     compared = [('processes', args.processes, got.get('processes')),
                 ('evaluation episodes', args.eval_n_runs, got.get('final evaluation episodes')),
                 ('--architecture', args.architecture, 'queue' if entry.queued else 'hogwild')]
@@ -231,7 +232,8 @@ def _check_command_environment(args, entry, problems):
         return
     played = getattr(args, env.argument)
     if env.folder_name(played) != entry.name:
-        problems.append(f'README.md training command has {env.key} {played}, the entry {entry.name}')
+        problems.append(f'README.md training command has {env.key} {played}, '
+                        f'the entry {entry.name}')
 
 
 def _compare(what, in_command, claimed, problems):

@@ -34,4 +34,4 @@ def parts(args, action_bounds=None):
                               rho_bar=args.rho_bar, c_bar=args.c_bar,
                               lr_schedule=shared.lr_schedule, action_bounds=action_bounds)
 
-    return dict(make_agent=make_agent, make_actor=make_actor, make_learner=make_learner)
+    return {'make_agent': make_agent, 'make_actor': make_actor, 'make_learner': make_learner}

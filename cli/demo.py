@@ -132,7 +132,8 @@ def fitting_player(model, env, args, offers):
     action count and screen channels are the environment's; bad input ends here.  `offers` says what
     the environment has, given its count ('breakout has {}')."""
     if n_actions_of(model) != env.action_space.n:
-        fail(f'{args.model} chooses among {n_actions_of(model)} actions, but {offers.format(env.action_space.n)}')
+        fail(f'{args.model} chooses among {n_actions_of(model)} actions, '
+             f'but {offers.format(env.action_space.n)}')
     channels = model[0][0].W.shape[1]
     if channels != env.observation_shape[0]:
         fail('{} sees {} screen channels, but {} preprocessing gives {}'.format(
@@ -158,7 +159,8 @@ def play(env, player, n_runs, record=None):
             scores += evaluator.run_episodes(env, player, 1)
             capped = f' (stopped at the {env.step_cap}-step cap)' \
                 if env.step_cap and env.steps >= env.step_cap else ''
-            print(f'run {i + 1}: score {number(scores[-1])} in {env.steps} steps{capped}', flush=True)
+            print(f'run {i + 1}: score {number(scores[-1])} in {env.steps} steps{capped}',
+                  flush=True)
     except KeyboardInterrupt:
         print(f'interrupted after {len(scores)} of {n_runs} runs')
         if not scores:

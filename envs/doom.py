@@ -140,7 +140,7 @@ def start(path, seed):
     game.set_seed(int(seed) % (2 ** 31))
     try:
         game.init()
-    except Exception as e:  # vizdoom's own: FileDoesNotExistException, ViZDoomErrorException
+    except Exception as e:  # noqa: BLE001 (vizdoom's own errors share no base but Exception)
         raise DoomError(f'{path}: the engine cannot start it: {e}')
     return game
 
@@ -167,8 +167,8 @@ def check_playable(path):
             os._exit(0)  # a Python error is raised again, with its message, by the caller
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
-        raise DoomError(f'{path}: the Doom engine crashed starting it (signal {os.WTERMSIG(status)}); is it a '
-                        'single-player scenario?')
+        raise DoomError(f'{path}: the Doom engine crashed starting it '
+                        f'(signal {os.WTERMSIG(status)}); is it a single-player scenario?')
     _PLAYABLE.add(path)
 
 

@@ -32,10 +32,10 @@ class Environment:
     observation_shape = None
     observation_dtype = None
     action_space = None
-    record = {}
     step_cap = None
 
     def __init__(self):
+        self.record = {}  # an implementation that records something replaces it
         self.steps = 0
         self.game_score = 0.0
         self.game_over = False

@@ -73,8 +73,8 @@ class Gym(Environment):
         self.env = _make(task, render)
         self.action_space = action_space_of(self.env.action_space)
         if self.action_space is None:
-            raise TaskError(f'Gymnasium task {task!r} has actions {self.env.action_space}; only a discrete choice '
-                            'or a bounded vector can be learned here')
+            raise TaskError(f'Gymnasium task {task!r} has actions {self.env.action_space}; only a '
+                            'discrete choice or a bounded vector can be learned here')
         space = self.env.observation_space
         if not hasattr(space, 'shape') or space.shape is None or len(space.shape) != 1:
             raise TaskError(f'Gymnasium task {task!r} observes {space}; only a vector can be '
@@ -136,7 +136,7 @@ def render_problem(task):
             env.reset()
             frame = env.rgb_frame()
             env.env.close()
-    except Exception as e:  # each renderer fails its own way
+    except Exception as e:  # noqa: BLE001 (each renderer fails its own way)
         return '{}: {}'.format(type(e).__name__, str(e).splitlines()[0] if str(e) else '')
     if getattr(frame, 'ndim', 0) != 3:
         return 'it draws no colour frames'

@@ -97,8 +97,8 @@ def load(path, link):
         raise ModelFileError('{} does not fit {}: {}'.format(path, what, ' and '.join(problems)))
     for name in sorted(needed):
         if found[name] != needed[name]:
-            raise ModelFileError(f'{path} does not fit {what}: {name} is {found[name]} in the file but {needed[name]} '
-                                 'here')
+            raise ModelFileError(f'{path} does not fit {what}: {name} is {found[name]} in the '
+                                 f'file but {needed[name]} here')
     try:
         chainer.serializers.load_hdf5(path, link)
     except (KeyError, ValueError, TypeError, OSError) as e:

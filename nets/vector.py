@@ -36,7 +36,7 @@ def from_shapes(shapes):
     if they are not one of these."""
     torso = shapes.get('0/0/W', ())
     standardised = '0/obs_mean' in shapes
-    if len(torso) != 2 or set(n for n in shapes if n.startswith('0/')) != {
+    if len(torso) != 2 or {n for n in shapes if n.startswith('0/')} != {
             '0/0/W', '0/0/b'} | ({'0/obs_mean', '0/obs_std'} if standardised else set()):
         return None
     lstm = '1/upward/W' in shapes

@@ -36,8 +36,8 @@ class CannotStart(Exception):
 def start_ray(address, cpus):
     """A local Ray with `cpus` CPUs, or the cluster at `address`; no dashboard.
     The workers find this project's modules on the same path as here."""
-    options = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False,
-                   job_config=ray.job_config.JobConfig(code_search_path=[ROOT]))
+    options = {'include_dashboard': False, 'logging_level': logging.ERROR, 'log_to_driver': False,
+               'job_config': ray.job_config.JobConfig(code_search_path=[ROOT])}
     try:
         if address:
             _check_reachable(address)
@@ -65,8 +65,8 @@ def _check_reachable(address):
     except ValueError:
         raise CannotStart(f'--address {address}: expected HOST:PORT')
     except OSError as e:
-        raise CannotStart(f'nothing answers at {address} ({e.strerror or e}): start the cluster there first, '
-                          f'ray start --head --port {port}')
+        raise CannotStart(f'nothing answers at {address} ({e.strerror or e}): start the cluster '
+                          f'there first, ray start --head --port {port}')
 
 
 def check_fit(processes, address):
@@ -91,7 +91,8 @@ class Stop:
     def _handle(self, signum, frame):
         if not self.signum:
             self.signum = signum
-            print(f'{signal.Signals(signum).name}: stopping every run; each saves its model (_except.h5)', flush=True)
+            print(f'{signal.Signals(signum).name}: stopping every run; each saves its model '
+                  '(_except.h5)', flush=True)
         else:
             print('still stopping: waiting for the runs to save', flush=True)
 

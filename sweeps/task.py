@@ -74,9 +74,12 @@ def train(path, plan, run, cwd, omp_threads, control):
             f.write('== {}: {}\n'.format(host, ' '.join(argv)).encode())
             f.flush()
         begun_at = err.tell()
-        # Files, not pipes: the script writes on if this Ray worker dies.
+        # Files, not pipes: the script writes on if this Ray worker dies.  A
+        # preexec_fn, though Ray's worker has threads: no Popen option unblocks the
+        # signals or sets the parent-death signal, and _own_session only makes
+        # system calls (prctl looked up before any fork).
         child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=err,
-                                 preexec_fn=_own_session)
+                                 preexec_fn=_own_session)  # noqa: PLW1509
         control.started.remote(run['name'], host)
         outcome['signalled'] = _wait(child, control)
         outcome.update(exit=child.returncode, cause=_last_line(err, begun_at))

@@ -17,5 +17,5 @@ def zoo_model():
     models each environment's scripts saved."""
     def path(entry):
         folder = os.path.join(ROOT, 'trained_model', entry)
-        return os.path.join(folder, [f for f in os.listdir(folder) if f.endswith('_finish.h5')][0])
+        return os.path.join(folder, next(f for f in os.listdir(folder) if f.endswith('_finish.h5')))
     return path

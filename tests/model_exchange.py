@@ -68,7 +68,8 @@ def check(folder):
                 problems.append(f'{name}: RMSProp statistics {n} differ')
         for got, key in zip(_outputs(model), ('logits', 'v')):
             if not np.allclose(got, expected[key], rtol=1e-5, atol=1e-6):
-                problems.append(f'{name}: {key} differ by up to {np.abs(got - expected[key]).max():.3g}')
+                problems.append(f'{name}: {key} differ by up to '
+                                f'{np.abs(got - expected[key]).max():.3g}')
     if not problems and not any(f.endswith('_finish.h5') for f in os.listdir(folder)):
         problems.append('no model files in ' + folder)
     print('\n'.join(problems) or 'ok')

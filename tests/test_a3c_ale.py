@@ -38,7 +38,8 @@ def test_run_leaves_args_scores_and_models(short_run):
     assert len(rows) == 2 and rows[-1]['steps'] == 4000 and rows[0]['steps'] >= 2000
     assert list(rows[0])[:8] == ['steps', 'episodes', 'elapsed', 'mean', 'median',
                                  'stdev', 'max', 'min']
-    record = json.load(open(os.path.join(out, 'args.txt')))
+    with open(os.path.join(out, 'args.txt')) as f:
+        record = json.load(f)
     assert record['args']['rom'] == 'pong' and record['args']['steps'] == 4000
     assert record['args']['repeat_action_probability'] == 0.0
     assert 'chainer' in record['packages']
@@ -93,7 +94,8 @@ def test_resume_continues_the_step_count(short_run):
     # ... and the training games from before it: the last line's mean is over all.
     games = [g['score'] for g in ScoresFile(os.path.join(out, 'games.txt'),
                                             columns=GAME_COLUMNS).rows()]
-    assert f'training games mean {sum(games) / len(games):.2f} (last {len(games)})' in r.stdout.splitlines()[-2]
+    assert (f'training games mean {sum(games) / len(games):.2f} (last {len(games)})'
+            in r.stdout.splitlines()[-2])
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert rows[:len(before)] == before
     assert [row['steps'] for row in rows[len(before):]] == [6000]
@@ -154,7 +156,7 @@ def test_resume_of_a_run_stopped_before_its_first_save(short_run, tmp_path):
     out, _ = short_run
     stopped = tmp_path / 'stopped'
     stopped.mkdir()
-    (stopped / 'args.txt').write_text(open(os.path.join(out, 'args.txt')).read())
+    shutil.copyfile(os.path.join(out, 'args.txt'), stopped / 'args.txt')
     # A game the stopped attempt finished: not part of the run that starts again.
     (stopped / 'games.txt').write_text('steps\tworker\tscore\tlength\n900\t1\t-21\t850\n')
     r = run('2', 'pong', '--steps', '1000', '--eval-frequency', '1000',

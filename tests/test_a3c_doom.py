@@ -40,7 +40,8 @@ def test_a3c_trains_evaluates_and_records_the_scenario(short_run):
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()
     assert len(rows) == 2 and rows[-1]['steps'] == 2000
     assert all(-800 < row['min'] <= row['max'] <= 100 for row in rows)
-    args = json.load(open(os.path.join(out, 'args.txt')))
+    with open(os.path.join(out, 'args.txt')) as f:
+        args = json.load(f)
     assert args['args']['scenario'] == 'basic' and args['args']['reward_scale'] == 0.01
     with h5py.File(os.path.join(out, '2000_finish.h5'), 'r') as f:
         assert dict(f.attrs) == RECORD
@@ -53,8 +54,8 @@ def test_a3c_trains_evaluates_and_records_the_scenario(short_run):
 def test_resume_goes_on_and_keeps_the_scenario(short_run):
     out, _ = short_run
     before = ScoresFile(os.path.join(out, 'scores.txt')).rows()
-    for other, message in ((['defend_the_center'], "that run has scenario='basic', this "
-                            "command 'defend_the_center'"),
+    for other, message in ((['defend_the_center'],
+                            "that run has scenario='basic', this command 'defend_the_center'"),
                            (['basic', '--reward-scale', '1'], 'that run has reward_scale=0.01')):
         r = run('a3c_doom.py', 2, *other, '--steps', 3000, '--resume', out)
         assert r.returncode == 2 and message in r.stderr, r.stderr
@@ -79,13 +80,13 @@ def test_a_value_method_trains_on_doom(tmp_path):
 
 @pytest.mark.parametrize('script,args,message', [
     ('a3c_doom.py', ['2', 'bassic'], "unknown scenario 'bassic'; bundled scenarios: basic, "),
-    ('a3c_doom.py', ['2', '/nonexistent/x.cfg'], "scenario file '/nonexistent/x.cfg' does not "
-     'exist'),
+    ('a3c_doom.py', ['2', '/nonexistent/x.cfg'],
+     "scenario file '/nonexistent/x.cfg' does not exist"),
     ('q_doom.py', ['2', 'basic', '--method', 'sarsa', '--reward-scale', '0'],
      "'0' is not a positive number"),
     ('a3c_doom.py', ['2', 'basic', '--health-reward', '1'],
-     'basic.cfg lists no HEALTH game variable (available_game_variables): --health-reward '
-     'needs it'),
+     ('basic.cfg lists no HEALTH game variable (available_game_variables): --health-reward '
+      'needs it')),
     ('q_doom.py', ['2', 'health_gathering', '--health-reward', '-1'],
      "'-1' is not a number >= 0"),
 ])
@@ -128,12 +129,15 @@ def saved(folder, n_actions, record, channels=12):
 def test_the_demo_refuses_other_models(tmp_path, zoo_model):
     pong = saved(tmp_path / 'ale', 6, ale.ALE('pong').record)
     for model, message in (
-            (pong, "is no ViZDoom model: it records environment 'ale' (pong); play it with "
-             'demo_a3c_ale.py'),
-            (zoo_model('inverted_pendulum_ff'), "is no ViZDoom model: it records environment "
-             "'gym' (InvertedPendulum-v5); play it with demo_a3c_gym.py"),
-            (zoo_model('pong_ff'), 'is no ViZDoom model: it records no environment, as Atari '
-             'models saved before files recorded it; play it with demo_a3c_ale.py')):
+            (pong,
+             ("is no ViZDoom model: it records environment 'ale' (pong); play it with "
+              'demo_a3c_ale.py')),
+            (zoo_model('inverted_pendulum_ff'),
+             ("is no ViZDoom model: it records environment 'gym' (InvertedPendulum-v5); "
+              'play it with demo_a3c_gym.py')),
+            (zoo_model('pong_ff'),
+             ('is no ViZDoom model: it records no environment, as Atari models saved before '
+              'files recorded it; play it with demo_a3c_ale.py'))):
         r = run('demo_a3c_doom.py', 'basic', model)
         assert r.returncode == 2 and message in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1

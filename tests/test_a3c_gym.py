@@ -46,7 +46,8 @@ def test_a_run_saves_its_models_and_scores(runs, task, steps, network, beta):
     # 1 a step (InvertedPendulum-v5 gives 0 for the step on which it falls).
     games = ScoresFile(os.path.join(out, 'games.txt'), columns=GAME_COLUMNS).rows()
     assert games and all(g['length'] - 1 <= g['score'] <= g['length'] for g in games)
-    args = json.load(open(os.path.join(out, 'args.txt')))
+    with open(os.path.join(out, 'args.txt')) as f:
+        args = json.load(f)
     assert args['args']['beta'] == beta and 'gymnasium' in args['packages']
     assert args['args']['grad_clip'] == float('inf')  # no limit: the default here
     with h5py.File(os.path.join(out, f'{steps}_finish.h5'), 'r') as f:
@@ -95,7 +96,8 @@ def test_the_clipped_action_gradient_runs_and_a_resume_keeps_it(tmp_path):
             '--eval-n-runs', 1, '--outdir', out)
     assert r.returncode == 0, r.stderr
     assert os.path.exists(os.path.join(out, '1000_finish.h5'))
-    assert json.load(open(os.path.join(out, 'args.txt')))['args']['clipped_action_gradient']
+    with open(os.path.join(out, 'args.txt')) as f:
+        assert json.load(f)['args']['clipped_action_gradient']
     r = run('a3c_gym.py', 2, 'Pendulum-v1', '--steps', 2000, '--resume', out)
     assert r.returncode == 2 and 'that run has clipped_action_gradient=True' in r.stderr
 
@@ -132,8 +134,8 @@ def test_the_queue_learner_runs_either_policy(tmp_path, task, flags):
     (['2', 'FrozenLake-v1'], 'only a vector can be learned here'),
     (['2', 'Pendulum-v1', '--beta', '-1'], "'-1' is not a number >= 0"),
     (['2', 'CartPole-v1', '--clipped-action-gradient'],
-     '--clipped-action-gradient is for a box of real actions; CartPole-v1 has a discrete '
-     'choice'),
+     ('--clipped-action-gradient is for a box of real actions; CartPole-v1 has a discrete '
+      'choice')),
     (['2'], 'the following arguments are required: task'),
 ])
 def test_bad_input_one_line_exit_2(args, message):
@@ -167,8 +169,8 @@ def test_the_demo_plays_on_where_mujoco_cannot_draw(runs, tmp_path):
 
 
 @pytest.mark.parametrize('entry,message', [
-    ('health_gathering_ff', "is no Gymnasium model: it records environment 'doom' "
-     "(health_gathering); play it with demo_a3c_doom.py"),
+    ('health_gathering_ff', ("is no Gymnasium model: it records environment 'doom' "
+                             '(health_gathering); play it with demo_a3c_doom.py')),
     ('pong_ff', 'holds a network on Atari frames; play it with demo_a3c_ale.py')])
 def test_the_demo_refuses_other_environments_models(zoo_model, entry, message):
     r = run('demo_a3c_gym.py', 'InvertedPendulum-v5', zoo_model(entry))
@@ -179,8 +181,8 @@ def test_the_demo_refuses_other_environments_models(zoo_model, entry, message):
 @pytest.mark.parametrize('args,message', [
     (['Pendulum-v1', 'CARTPOLE'], 'observes 4 numbers, but Pendulum-v1 gives 3'),
     (['Acrobot-v1', 'CARTPOLE'], 'observes 4 numbers, but Acrobot-v1 gives 6'),
-    (['InvertedPendulum-v5', 'CARTPOLE'], 'chooses among 2, but InvertedPendulum-v5 takes '
-     'a vector of 1'),
+    (['InvertedPendulum-v5', 'CARTPOLE'],
+     'chooses among 2, but InvertedPendulum-v5 takes a vector of 1'),
     (['CartPole-v1', '/nonexistent.h5'], 'is not a readable HDF5 model file'),
 ])
 def test_demo_bad_input_one_line_exit_2(runs, args, message):

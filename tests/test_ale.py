@@ -13,7 +13,7 @@ def test_observations_and_action_counts(game, n_actions):
     obs = env.reset()
     assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
     for t in range(30):  # every action in turn: Breakout's FIRE and moves included
-        obs, reward, terminated, truncated = env.step(t % n_actions)
+        obs, _reward, _terminated, _truncated = env.step(t % n_actions)
     head = DQNHead()
     scaled = head.forward(obs[None])  # what the network sees after its scaling
     assert scaled.shape == (1, 256)

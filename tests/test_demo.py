@@ -129,10 +129,12 @@ BAD = {  # case: (arguments from tmp_path and the models, what stderr must name)
                       'does not exist'),
     'record directory': (lambda t, m: ('pong', m['ff'], '--record', t), 'is a directory'),
     'n-runs': (lambda t, m: ('pong', m['ff'], '--n-runs', '0'), 'positive integer'),
-    'doom model': (lambda t, m: ('pong', m['doom']), "is no Atari model: it records environment "
-                   "'doom' (health_gathering); play it with demo_a3c_doom.py"),
-    'gym model': (lambda t, m: ('pong', m['gym']), "is no Atari model: it records environment "
-                  "'gym' (InvertedPendulum-v5); play it with demo_a3c_gym.py"),
+    'doom model': (lambda t, m: ('pong', m['doom']),
+                   ("is no Atari model: it records environment 'doom' (health_gathering); "
+                    'play it with demo_a3c_doom.py')),
+    'gym model': (lambda t, m: ('pong', m['gym']),
+                  ("is no Atari model: it records environment 'gym' (InvertedPendulum-v5); "
+                   'play it with demo_a3c_gym.py')),
 }
 
 

@@ -125,7 +125,7 @@ def test_the_health_reward_needs_a_scenario_that_lists_health():
 
 def test_a_scenario_without_timeout_is_cut_at_the_step_cap():
     env = doom.Doom('take_cover', seed=0, training=False, step_cap=3)
-    rewards, terminated, truncated = play(env, 0)
+    _rewards, terminated, truncated = play(env, 0)
     assert truncated and not terminated and env.steps == 3 and env.game_over
 
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -33,7 +34,7 @@ class Run:
     terminal's Ctrl-C reaches its whole process group), its output in files
     the test reads while it runs."""
 
-    started = []
+    started: ClassVar[list] = []  # every Run's process group, for no_survivors to end
 
     def __init__(self, tmp, outdir, *args, command=None):
         self.outdir = str(outdir)
@@ -143,9 +144,9 @@ def ctrl_c(tmp_path_factory):
     second_in_time = run.proc.poll() is None
     os.killpg(run.proc.pid, signal.SIGINT)
     code, out, err = run.finish()
-    return dict(run=run, rows=rows, children=children, second_in_time=second_in_time,
-                seconds=time.time() - sent,
-                code=code, out=out, err=err)
+    return {'run': run, 'rows': rows, 'children': children, 'second_in_time': second_in_time,
+            'seconds': time.time() - sent,
+            'code': code, 'out': out, 'err': err}
 
 
 def test_ctrl_c_twice_stops_every_process_and_saves_whole_files(ctrl_c):
@@ -197,7 +198,7 @@ def test_sigterm_to_the_parent_alone_stops_every_process(tmp_path):
     children = run.children()
     sent = time.time()
     os.kill(run.proc.pid, signal.SIGTERM)
-    code, out, err = run.finish()
+    code, _out, err = run.finish()
     assert code == 143, err
     assert time.time() - sent < 10
     assert 'interrupted by SIGTERM' in err and 'Traceback' not in err
@@ -213,7 +214,7 @@ def test_a_killed_worker_stops_the_run_naming_it(tmp_path):
     children = run.children()
     assert len(children) == 3
     os.kill(children[1], signal.SIGKILL)
-    code, out, err = run.finish()
+    code, _out, err = run.finish()
     assert code == 1
     assert 'error: worker 1 was killed by SIGKILL; stopped at step' in err
     wait_gone(children)
@@ -302,7 +303,7 @@ def test_a_nan_loss_stops_the_run_and_leaves_the_last_good_model(tmp_path):
     run = Run(tmp_path, outdir, '--steps', '100000', '--eval-frequency', '300',
               '--checkpoint-interval', '1',
               command=[sys.executable, '-c', NAN_DRIVER.format(root=ROOT, outdir=outdir)])
-    code, out, err = run.finish(timeout=120)
+    code, _out, err = run.finish(timeout=120)
     assert code == 1, err
     failing = re.search(r'worker \d: FloatingPointError: non-finite gradient '
                         r'\(global norm nan\) at step (\d+)', err)
@@ -459,36 +460,35 @@ def files(tmp_path_factory):
     os.makedirs(empty)
     empty_file = os.path.join(base, 'empty.h5')
     open(empty_file, 'w').close()
-    return dict(base=base, good=good, bad=bad, lstm=lstm, breakout=breakout,
-                cut_scores=cut, empty=empty, empty_file=empty_file, listed_args=listed,
-                scores_dir=scores_dir)
+    return {'base': base, 'good': good, 'bad': bad, 'lstm': lstm, 'breakout': breakout,
+            'cut_scores': cut, 'empty': empty, 'empty_file': empty_file, 'listed_args': listed,
+            'scores_dir': scores_dir}
 
 
 BAD = [  # script, arguments (paths under the files fixture in braces), what stderr names
-    ('a3c_ale', '2 pong --resume {bad}/2000.h5', '2000.h5 is not a readable HDF5 model file '
-     '(truncated file)'),
-    ('a3c_ale', '2 pong --resume {bad}/3000.h5', '3000.h5 is not a readable HDF5 model file '
-     '(file signature not found)'),
-    ('a3c_ale', '2 pong --resume {bad}/4000.h5', '4000.h5.opt is not a readable HDF5 model '
-     'file (truncated file)'),
+    ('a3c_ale', '2 pong --resume {bad}/2000.h5',
+     '2000.h5 is not a readable HDF5 model file (truncated file)'),
+    ('a3c_ale', '2 pong --resume {bad}/3000.h5',
+     '3000.h5 is not a readable HDF5 model file (file signature not found)'),
+    ('a3c_ale', '2 pong --resume {bad}/4000.h5',
+     '4000.h5.opt is not a readable HDF5 model file (truncated file)'),
     ('a3c_ale', '2 pong --resume {bad}/5000.h5', '5000.h5 has no optimizer file 5000.h5.opt'),
     ('a3c_ale', '2 pong --resume {bad}/6000.h5', '6000.h5 holds NaN or infinity (in 1/0/W)'),
-    ('a3c_ale', '2 pong --resume {bad}/7000.h5', "7000.h5.opt does not fit this A3CFF "
-     "network's optimizer"),
+    ('a3c_ale', '2 pong --resume {bad}/7000.h5',
+     "7000.h5.opt does not fit this A3CFF network's optimizer"),
     ('a3c_ale', '2 pong --resume {good} --use-lstm', 'that run has use_lstm=False'),
-    ('a3c_ale', '2 pong --resume {lstm}', '1000.h5 does not fit this A3CFF network: it lacks '
-     '1/0/W'),
-    ('a3c_ale', '2 pong --resume {breakout}', '1000.h5 does not fit this A3CFF network: 1/0/W '
-     'is (4, 256) in the file but (6, 256) here'),
+    ('a3c_ale', '2 pong --resume {lstm}',
+     '1000.h5 does not fit this A3CFF network: it lacks 1/0/W'),
+    ('a3c_ale', '2 pong --resume {breakout}',
+     '1000.h5 does not fit this A3CFF network: 1/0/W is (4, 256) in the file but (6, 256) here'),
     ('a3c_ale', '2 breakout --resume {good}', "that run has rom='pong'"),
-    ('a3c_ale', '2 pong --resume {cut_scores}', 'scores.txt line 3: expected 10 numbers, '
-     'as in its header'),
+    ('a3c_ale', '2 pong --resume {cut_scores}',
+     'scores.txt line 3: expected 10 numbers, as in its header'),
     ('a3c_ale', '2 pong --resume {empty}', 'holds no checkpoint'),
-    ('a3c_ale', '2 pong --resume {listed_args}', 'args.txt is not an args.txt this project '
-     'wrote'),
+    ('a3c_ale', '2 pong --resume {listed_args}', 'args.txt is not an args.txt this project wrote'),
     ('a3c_ale', '2 pong --resume {scores_dir}', 'scores.txt: Is a directory'),
-    ('a3c_ale', '2 pong --resume {good}/1000.h5 --steps 1000', 'already at step 1000, not '
-     'below --steps 1000'),
+    ('a3c_ale', '2 pong --resume {good}/1000.h5 --steps 1000',
+     'already at step 1000, not below --steps 1000'),
     ('a3c_ale', '2 pong --eval-n-runs 0', "--eval-n-runs: '0' is not a positive integer"),
     ('a3c_ale', '2 pong --lr nan', "--lr: 'nan' is not a positive number"),
     ('a3c_ale', '2 pong --steps 1e99', "--steps: '1e99' is too large"),
@@ -498,33 +498,33 @@ BAD = [  # script, arguments (paths under the files fixture in braces), what std
     ('a3c_ale', '2 {empty}', 'is a directory, not a ROM file'),
     ('a3c_ale', '2 {good}/args.txt', 'is not an Atari 2600 ROM'),
     ('a3c_ale', '2 pong --outdir {good}/args.txt', 'args.txt exists and is not a directory'),
-    ('a3c_ale', '2 pong --architecture queue --queue-length 1e9', '--queue-length 1000000000 '
-     'segments of --t-max 5 steps do not fit in shared memory'),
-    ('a3c_ale', '2 pong --architecture queue --t-max 1e9', '--queue-length 256 segments of '
-     '--t-max 1000000000 steps do not fit in shared memory'),
+    ('a3c_ale', '2 pong --architecture queue --queue-length 1e9',
+     '--queue-length 1000000000 segments of --t-max 5 steps do not fit in shared memory'),
+    ('a3c_ale', '2 pong --architecture queue --t-max 1e9',
+     '--queue-length 256 segments of --t-max 1000000000 steps do not fit in shared memory'),
     ('a3c_ale', '2 pong --architecture queue --batch-size 32 --queue-length 16',
      '--batch-size 32 is more than --queue-length 16'),
     ('q_ale', '2 pongg --method sarsa', "unknown game 'pongg'"),
     ('q_ale', '2 pong', 'the following arguments are required: --method'),
-    ('q_ale', '2 pong --method sarsa --target-update-frequency 0', "'0' is not a positive "
-     'integer'),
-    ('q_ale', '2 pong --method sarsa --resume {good}', '1000.h5 does not fit this QFunction '
-     'network: it holds 2/0/W, 2/0/b'),
+    ('q_ale', '2 pong --method sarsa --target-update-frequency 0', "'0' is not a positive integer"),
+    ('q_ale', '2 pong --method sarsa --resume {good}',
+     '1000.h5 does not fit this QFunction network: it holds 2/0/W, 2/0/b'),
     ('demo_a3c_ale', 'pong {empty_file}', 'empty.h5 is not a readable HDF5 model file'),
     ('demo_a3c_ale', 'pong {bad}/6000.h5', '6000.h5 holds NaN or infinity'),
     ('demo_a3c_ale', '{empty} {good}/1000.h5', 'is a directory, not a ROM file'),
     ('demo_a3c_ale', 'pong {breakout}/1000.h5 --n-runs many', "'many' is not an integer"),
     ('plot_scores', '{good}/1000.h5', '1000.h5 is not a text file'),
-    ('plot_scores', '{cut_scores}/scores.txt', 'scores.txt line 3: 7 fields, the header has '
-     '10'),
-    ('plot_scores', '{good}/scores.txt --out {empty}/no/plot.png', 'folder {empty}/no does '
-     'not exist'),
+    ('plot_scores', '{cut_scores}/scores.txt', 'scores.txt line 3: 7 fields, the header has 10'),
+    ('plot_scores', '{good}/scores.txt --out {empty}/no/plot.png',
+     'folder {empty}/no does not exist'),
     ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 1 --warmup 2',
      '--warmup 2 is not below --seconds 1'),
-    ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
-     '--json {empty}/no/bench.json', 'no/bench.json: folder {empty}/no does not exist'),
-    ('bench', '--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
-     '--json {empty}', 'is a directory; give a file name'),
+    ('bench', ('--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
+               '--json {empty}/no/bench.json'),
+     'no/bench.json: folder {empty}/no does not exist'),
+    ('bench', ('--processes 1 --methods a3c-ff --emulator-seconds 1 --seconds 2 --warmup 1 '
+               '--json {empty}'),
+     'is a directory; give a file name'),
 ]
 
 

@@ -49,7 +49,7 @@ def disk(tmp_path):
 
 def stopped(run):
     """The run's exit, its one line on stderr, and the folder's whole state."""
-    code, out, err = run.finish(timeout=90)
+    code, _out, err = run.finish(timeout=90)
     assert code == EXIT_WRITE_FAILED, err
     assert len(err.strip().splitlines()) == 1 and 'Traceback' not in err, err
     names = os.listdir(run.outdir)
@@ -75,11 +75,12 @@ def test_a_disk_that_fills_at_a_checkpoint_stops_the_run_and_a_resume_goes_on(
     run = pong(tmp_path, out, architecture, '--steps', '100000', '--eval-frequency', '100000',
                '--checkpoint-interval', '1')
     line = stopped(run)
-    m = re.fullmatch(rf'error: cannot write {re.escape(str(out))}/\d+_checkpoint\.h5(\.opt)?: No space left on '
+    folder = re.escape(str(out))
+    m = re.fullmatch(rf'error: cannot write {folder}/\d+_checkpoint\.h5(\.opt)?: No space left on '
                      r'device; stopped at step \d+ without saving the weights \(cannot write '
-                     rf'{re.escape(str(out))}/\d+_except\.h5(\.opt)?: No space left on device\); the newest '
-                     rf'whole checkpoint is ({re.escape(str(out))}/(\d+)_checkpoint\.h5) \(resume with --resume '
-                     rf'{re.escape(str(out))} once it can be written\)', line)
+                     rf'{folder}/\d+_except\.h5(\.opt)?: No space left on device\); the newest '
+                     rf'whole checkpoint is ({folder}/(\d+)_checkpoint\.h5) \(resume with --resume '
+                     rf'{folder} once it can be written\)', line)
     assert m, line
     assert checkpoints.latest(str(out)) == m.group(3)
     start = int(m.group(4))
@@ -137,10 +138,11 @@ def test_a_folder_that_turns_read_only_stops_the_run(disk, tmp_path):
     while subprocess.run(['mount', '-o', 'remount,ro', str(out.parent)]).returncode:
         time.sleep(0.01)  # busy while a file is open for writing
     line = stopped(run)
-    assert re.fullmatch(rf'error: (worker \d: )?cannot write {re.escape(str(out))}/\S+: Read-only file system; '
+    folder = re.escape(str(out))
+    assert re.fullmatch(rf'error: (worker \d: )?cannot write {folder}/\S+: Read-only file system; '
                         r'stopped at step \d+ without saving the weights \(cannot write '
-                        rf'{re.escape(str(out))}/\d+_except\.h5\.opt: Read-only file system\); the newest whole '
-                        rf'checkpoint is {re.escape(str(out))}/\d+_checkpoint\.h5 .*',
+                        rf'{folder}/\d+_except\.h5\.opt: Read-only file system\); the newest whole '
+                        rf'checkpoint is {folder}/\d+_checkpoint\.h5 .*',
                         line), line
 
 
@@ -152,7 +154,7 @@ def test_a_row_cut_short_by_a_full_disk_goes_and_the_rows_before_stay(disk):
     with pytest.raises(WriteError, match=r'^cannot write .*/games.txt: No space left on '
                        r'device$'):
         while True:
-            games.append(dict(steps=len(written), worker=0, score=-21, length=123456))
+            games.append({'steps': len(written), 'worker': 0, 'score': -21, 'length': 123456})
             written.append(len(written))
     assert [row['steps'] for row in games.rows()] == written
     with open(games.path, 'rb') as f:

@@ -40,7 +40,7 @@ def test_a_mujoco_task_steps():
     env = gym.Gym('InvertedPendulum-v5', seed=1)
     assert env.observation_shape == (4,) and env.action_space.high[0] == 3
     assert env.reset().dtype == np.float32
-    obs, reward, terminated, truncated = env.step(np.zeros(1, np.float32))
+    obs, reward, _terminated, _truncated = env.step(np.zeros(1, np.float32))
     assert obs.shape == (4,) and reward == 1.0
 
 

@@ -48,7 +48,8 @@ def train(architecture, tmp_path, model, optimizer):
         return train_async(settings, make_env, agent, model, optimizer)
     queue = QueueSettings(t_max=5, envs_per_actor=4, batch_size=8, queue_length=32)
     return train_queue(
-        settings, queue, segment_buffer(queue, Reach(0), model), make_env, lambda seed, index: a3c.A3CActor(model, seed),
+        settings, queue, segment_buffer(queue, Reach(0), model), make_env,
+        lambda seed, index: a3c.A3CActor(model, seed),
         lambda: a3c.A3CLearner(model, optimizer, beta=1e-4, lr_schedule=schedule), agent,
         model, optimizer)
 

@@ -22,8 +22,8 @@ def scores_file(path, means, steps=None, header=OURS):
     with open(path, 'w') as f:
         f.write(header)
         for t, m in zip(steps, means):
-            row = dict(steps=t, episodes=t // 1000, elapsed=t / 1000, mean=m,
-                       median=m + 1, stdev=2, max=m + 3, min=m - 3)
+            row = {'steps': t, 'episodes': t // 1000, 'elapsed': t / 1000, 'mean': m,
+                   'median': m + 1, 'stdev': 2, 'max': m + 3, 'min': m - 3}
             f.write('\t'.join(str(row[c]) for c in columns) + '\n')
     return str(path)
 
@@ -157,7 +157,7 @@ def sweep_folder(path, finals):
         os.makedirs(path / runs[i]['name'])
         scores_file(path / runs[i]['name'] / 'scores.txt', [0, final / 2, final])
         (path / runs[i]['name'] / 'args.txt').write_text(
-            '{"args": {"lr": %r, "seed": %d}}' % (10.0 ** -(i + 1), i))
+            f'{{"args": {{"lr": {10.0 ** -(i + 1)!r}, "seed": {i:d}}}}}')
     return str(path)
 
 

@@ -262,7 +262,8 @@ def test_q_ale_end_to_end(tmp_path):
     assert 'steps/s' in r.stdout
     assert sorted(line.split(':')[0] for line in r.stdout.splitlines()
                   if 'epsilon 1 ->' in line) == ['worker 0', 'worker 1']
-    record = json.load(open(os.path.join(out, 'args.txt')))
+    with open(os.path.join(out, 'args.txt')) as f:
+        record = json.load(f)
     assert record['args']['method'] == 'n-step-q'
     assert record['args']['target_update_frequency'] == 10000
     rows = ScoresFile(os.path.join(out, 'scores.txt')).rows()

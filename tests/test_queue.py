@@ -27,7 +27,7 @@ def network(name):
     """(model, observation shape, dtype): the Atari networks take the numpy
     fast path, the others Chainer's graph; the Gaussian draws 2 numbers."""
     np.random.seed(0)
-    vector = dict(head=MLPHead(7, 16))
+    vector = {'head': MLPHead(7, 16)}
     lstm = dict(vector, n_cells=8)
     model = {'atari': lambda: A3CFF(6), 'atari-lstm': lambda: A3CLSTM(6, head=DQNHead()),
              'mlp': lambda: A3CFF(3, **vector), 'lstm': lambda: A3CLSTM(3, **lstm),
@@ -92,8 +92,8 @@ def test_the_batched_loss_is_the_sum_of_the_segments_losses(name):
     total, together = gradient(learner, batch)
     parts = [gradient(learner, [s]) for s in batch]
     assert total == pytest.approx(sum(loss for loss, _ in parts), rel=1e-4)
-    for name, g in together.items():
-        assert_same_gradients(g, sum(grads[name] for _, grads in parts), name)
+    for param, g in together.items():
+        assert_same_gradients(g, sum(grads[param] for _, grads in parts), param)
 
 
 # The clipped action policy gradient's box: the Gaussian's draws leave it often.
@@ -135,11 +135,11 @@ def test_on_policy_the_learner_takes_a3cs_gradient(name, bounds):
                             0.01, 0.5, bounds)
         model.cleargrads()
         loss.backward()
-        for name, p in model.namedparams():
-            summed[name] = summed.get(name, 0) + p.grad
-    for name, g in learnt.items():
-        assert np.abs(summed[name]).max() > 0, name
-        assert_same_gradients(g, summed[name], name)
+        for param, p in model.namedparams():
+            summed[param] = summed.get(param, 0) + p.grad
+    for param, g in learnt.items():
+        assert np.abs(summed[param]).max() > 0, param
+        assert_same_gradients(g, summed[param], param)
 
 
 def test_the_buffer_holds_at_most_its_slots():

@@ -38,5 +38,5 @@ def test_setup_with_an_older_python_stops_at_once_with_one_line(tmp_path):
 
 def test_setup_with_a_python_that_is_not_there_stops_with_one_line(tmp_path):
     errors = setup_errors(tmp_path, 'python3.99-none')
-    assert errors == ['error: python3.99-none does not run here; name a Python 3.11, '
-                      '3.12 or 3.13: make PYTHON=python3.13 ...']
+    assert errors == [('error: python3.99-none does not run here; name a Python 3.11, '
+                       '3.12 or 3.13: make PYTHON=python3.13 ...')]

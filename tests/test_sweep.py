@@ -57,8 +57,8 @@ def test_the_table_reads_each_run_from_its_folder(tmp_path):
     scores = ScoresFile(str(tmp_path / 'run_00' / 'scores.txt'))
     os.makedirs(tmp_path / 'run_00')
     for steps, mean in ((1000, -21.0), (2000, -15.5), (3000, -18.0)):
-        scores.append(dict(steps=steps, episodes=1, elapsed=steps * 3.6, mean=mean,
-                           median=mean, stdev=0, max=mean, min=mean))
+        scores.append({'steps': steps, 'episodes': 1, 'elapsed': steps * 3.6, 'mean': mean,
+                       'median': mean, 'stdev': 0, 'max': mean, 'min': mean})
     text = table.write(str(tmp_path), plan, {'run_00': 'stopped', 'run_01': 'waiting'})
     assert (tmp_path / folder.TABLE).read_text() == text
     header, first, second = [line.split() for line in text.splitlines()]

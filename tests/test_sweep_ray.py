@@ -86,22 +86,27 @@ def start_sweep(args, env, log):
                             start_new_session=True)
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def wait_for(condition, proc, timeout, what, log_path):
     end = time.time() + timeout
     while not condition():
-        assert proc.poll() is None, f'sweep.py ended before {what}: {open(log_path).read()}'
+        assert proc.poll() is None, f'sweep.py ended before {what}: {read(log_path)}'
         assert time.time() < end, f'no {what} within {timeout} s'
         time.sleep(0.5)
 
 
 def table(path):
     """run name -> its row of table.txt, split on spaces."""
-    lines = open(os.path.join(path, folder.TABLE)).read().splitlines()[1:]
+    lines = read(os.path.join(path, folder.TABLE)).splitlines()[1:]
     return {line.split()[0]: line.split() for line in lines}
 
 
 def launches(path, name):
-    return open(os.path.join(path, 'logs', name + '.txt')).read().count('\n== ') + 1
+    return read(os.path.join(path, 'logs', name + '.txt')).count('\n== ') + 1
 
 
 def test_a_sweep_on_a_cluster_survives_a_failure_ctrl_c_and_resumes(cluster, env, tmp_path):
@@ -116,7 +121,7 @@ def test_a_sweep_on_a_cluster_survives_a_failure_ctrl_c_and_resumes(cluster, env
                      progress.numbers(runs['run_01'])['steps'], sweep, 150,
                      'finished run and a run in training', log_path)
             os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C at its terminal sends
-            assert sweep.wait(timeout=90) == 130, open(log_path).read()
+            assert sweep.wait(timeout=90) == 130, read(log_path)
         finally:
             if sweep.poll() is None:
                 os.killpg(sweep.pid, signal.SIGKILL)
@@ -130,11 +135,12 @@ def test_a_sweep_on_a_cluster_survives_a_failure_ctrl_c_and_resumes(cluster, env
 
     with open(log_path, 'a') as log:
         resumed = start_sweep(['--resume', out, '--address', cluster], env, log)
-        assert resumed.wait(timeout=240) == 1, open(log_path).read()  # run_02 fails again
+        assert resumed.wait(timeout=240) == 1, read(log_path)  # run_02 fails again
     rows = table(out)
     assert [rows[name][-1] for name in ('run_00', 'run_01')] == ['finished', 'finished']
     assert rows['run_01'][3] == '6000' and rows['run_02'][7].startswith('failed')
-    assert os.path.exists(os.path.join(runs['run_01'], f'args_resumed_{checkpoints.steps_of(stopped_at)}.txt'))
+    assert os.path.exists(os.path.join(
+        runs['run_01'], f'args_resumed_{checkpoints.steps_of(stopped_at)}.txt'))
     # The finished run was left alone; the others were started again.
     assert [launches(out, n) for n in ('run_00', 'run_01', 'run_02')] == [1, 2, 2]
 

@@ -45,7 +45,7 @@ def test_on_policy_vtrace_is_the_n_step_return():
 
 def test_truncation_bounds_the_weights():
     """A far more likely action under pi than mu counts at most rho_bar times."""
-    big, capped = vtrace([1.0], [0.0], 0.0, [5.0], 0.99, rho_bar=1.0)
+    _big, capped = vtrace([1.0], [0.0], 0.0, [5.0], 0.99, rho_bar=1.0)
     assert capped[0] == pytest.approx(1.0)
     small = vtrace([1.0], [0.0], 0.0, [-5.0], 0.99)[1]
     assert small[0] == pytest.approx(np.exp(-5.0))

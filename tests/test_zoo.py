@@ -223,8 +223,8 @@ def test_a_gymnasium_command_must_play_the_recorded_task(gym_stand_in, tmp_path)
     assert 'training command has task Acrobot-v1, the entry cart_pole' in problems_of(entry)
     _edit(entry / 'README.md', 'a3c_gym.py 2 Acrobot-v1', 'a3c_ale.py 2 pong')
     assert zoo.check_entry(str(entry)) == [
-        'README.md training command runs a3c_ale.py, but the model file records the '
-        'Gymnasium task CartPole-v1 (a3c_gym.py train there)']
+        ('README.md training command runs a3c_ale.py, but the model file records the '
+         'Gymnasium task CartPole-v1 (a3c_gym.py train there)')]
 
 
 def test_a_gymnasium_model_must_fit_its_task(gym_stand_in, tmp_path):
@@ -313,7 +313,8 @@ def test_a_table_row_is_read_from_the_entry_s_files(stand_in, tmp_path):
     _args_file(entry, 'args.txt', 0, 2)
     _args_file(entry, 'args_resumed_500.txt', 500, 16)
     _args_file(entry, 'args_resumed_900.txt', 900, 16)
-    assert f'0.002 M steps, {hours}, 16 processes on 16 cores; 2 on 2 cores for steps 0–0.0005 M' in zoo_table.markdown([str(entry)])
+    assert (f'0.002 M steps, {hours}, 16 processes on 16 cores; 2 on 2 cores for steps 0–0.0005 M'
+            in zoo_table.markdown([str(entry)]))
 
 
 def test_the_table_leaves_out_other_environments_and_refuses_a_broken_entry(

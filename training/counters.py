@@ -90,7 +90,7 @@ def child_process(who, counters, step=lambda: None):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         yield
-    except BaseException as e:
+    except BaseException as e:  # noqa: BLE001 (whatever ends a child, the parent must hear of it)
         if not isinstance(e, WriteError):  # a bug's, not the machine's
             traceback.print_exc()
         counters.report(who, e, step())

@@ -71,9 +71,10 @@ def _evaluate(env, agent, counters, settings, clock_origin):
                    elapsed=time.time() - clock_origin, **summary(results), **agent.statistics())
         scores.append(row)
         counters.last_mean.value = row['mean']
-        save = (lambda suffix: checkpoints.save(
-            s.outdir, t, suffix, agent.model, agent.optimizer, row['elapsed'], row['episodes'],
-            s.record))
+
+        def save(suffix, t=t, row=row):
+            return checkpoints.save(s.outdir, t, suffix, agent.model, agent.optimizer,
+                                    row['elapsed'], row['episodes'], s.record)
         if row['mean'] > best:
             best = row['mean']
             save('')

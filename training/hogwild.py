@@ -30,7 +30,7 @@ def end_episode(counters, games, index, env, step, length):
     counters.episodes[index] += 1
     if not env.game_over:
         return length
-    games.append(dict(steps=step, worker=index, score=env.game_score, length=length))
+    games.append({'steps': step, 'worker': index, 'score': env.game_score, 'length': length})
     counters.add_game(index, env.game_score)
     return 0
 

@@ -26,8 +26,8 @@ def prepare(args, keys_that_must_match):
             outdir, model, start = os.path.abspath(args.resume), None, 0
             say(f'{outdir} has no checkpoint yet: starting its run from step 0')
         if args.outdir and os.path.abspath(args.outdir) != outdir:
-            fail(f'--outdir {args.outdir} and --resume {args.resume} disagree: a resumed run writes where it '
-                 'was')
+            fail(f'--outdir {args.outdir} and --resume {args.resume} disagree: a resumed run '
+                 'writes where it was')
         _check_same_run(outdir, args, keys_that_must_match)
         if start >= args.steps:
             fail(f'{model} is already at step {start}, not below --steps {args.steps}')
@@ -70,7 +70,8 @@ def _check_same_run(outdir, args, keys):
         fail(str(e))
     for key in keys:
         if key in saved and saved[key] != getattr(args, key):
-            fail(f'--resume {args.resume}: that run has {key}={saved[key]!r}, this command {getattr(args, key)!r}')
+            fail(f'--resume {args.resume}: that run has {key}={saved[key]!r}, '
+                 f'this command {getattr(args, key)!r}')
 
 
 def read_args(path):
@@ -84,7 +85,8 @@ def read_args(path):
     except ValueError:  # not JSON, or not text
         record = None
     if not isinstance(record, dict) or not isinstance(record.get('args'), dict):
-        raise ValueError(f'{path} is not an args.txt this project wrote')
+        # A file's content, not a caller's mistake: ValueError, as the docstring says.
+        raise ValueError(f'{path} is not an args.txt this project wrote')  # noqa: TRY004
     return record
 
 
@@ -151,7 +153,8 @@ def tidy_for_resume(outdir, start):
     side = os.path.join(outdir, f'games.txt.before_resume_{start}')
     moved = games_file(outdir).move_rows_after(start, side)
     if moved:
-        print(f'games.txt had {len(moved)} training game(s) after step {start}; moved them to {side}')
+        print(f'games.txt had {len(moved)} training game(s) after step {start}; '
+              f'moved them to {side}')
     folder = os.path.join(outdir, f'before_resume_{start}')
     models = checkpoints.move_after(outdir, start, folder)
     if models:

@@ -63,7 +63,8 @@ class ScoresFile:
                     raise ValueError
                 rows.append(dict(zip(header, map(float, fields))))
             except ValueError:
-                raise ValueError(f'{self.path} line {n}: expected {len(header)} numbers, as in its header')
+                raise ValueError(f'{self.path} line {n}: expected {len(header)} numbers, '
+                                 'as in its header')
         return rows
 
     def move_rows_after(self, step, path):

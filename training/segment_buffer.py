@@ -24,7 +24,8 @@ def _shared(shape, dtype):
     dtype = np.dtype(dtype)
     size = math.prod(shape) * dtype.itemsize  # exact, where np.prod would overflow
     if size > _MEMORY:
-        raise MemoryError(f"{size / 1e9:.3g} GB, more than this machine's {_MEMORY / 1e9:.3g} GB of memory")
+        raise MemoryError(f"{size / 1e9:.3g} GB, more than this machine's "
+                          f"{_MEMORY / 1e9:.3g} GB of memory")
     raw = CTX.RawArray('b', size)
     return np.frombuffer(raw, dtype=dtype).reshape(shape)
 

@@ -146,19 +146,22 @@ def _report(counters, settings, outcome, path, progress):
             outcome.failure, t, *_unsaved(outcome, settings.outdir)), file=sys.stderr)
         return code
     if outcome.failure:
-        print(f'error: {outcome.failure}; stopped at step {t}, saved {path} (resume with --resume {settings.outdir})', file=sys.stderr)
+        print(f'error: {outcome.failure}; stopped at step {t}, saved {path} '
+              f'(resume with --resume {settings.outdir})', file=sys.stderr)
         return code
     if outcome.received:
         signum = outcome.received[0]
-        print(f'interrupted by {signal.Signals(signum).name} at step {t}; saved {path} (resume with --resume {settings.outdir})', file=sys.stderr)
+        print(f'interrupted by {signal.Signals(signum).name} at step {t}; saved {path} '
+              f'(resume with --resume {settings.outdir})', file=sys.stderr)
         return EXIT_INTERRUPTED[signum]
     progress.print_line()
     reached_at = counters.target_reached_at.value
     if reached_at >= 0:
-        say(f'the evaluation at step {reached_at} reached --target-score {settings.target_score:g} (mean {counters.last_mean.value:g}); saved {path}'
-            )
+        say(f'the evaluation at step {reached_at} reached --target-score '
+            f'{settings.target_score:g} (mean {counters.last_mean.value:g}); saved {path}')
     else:
-        say(f'finished {settings.steps} steps in {time.time() - progress.started:.0f} s; saved {path}')
+        say(f'finished {settings.steps} steps in {time.time() - progress.started:.0f} s; '
+            f'saved {path}')
     return 0
 
 

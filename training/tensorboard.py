@@ -56,8 +56,8 @@ class Board:
                     os.makedirs(folder, exist_ok=True)
                     for path in self.old_files:
                         os.replace(path, os.path.join(folder, os.path.basename(path)))
-                say(f'moved {len(self.old_files)} TensorBoard event file(s) to {folder}; their points up to step {self.start_step} '
-                    'go on in a new one')
+                say(f'moved {len(self.old_files)} TensorBoard event file(s) to {folder}; their '
+                    f'points up to step {self.start_step} go on in a new one')
             self.writer = _EventFile(self.outdir)
             for tag, step, value, wall_time in self.history:
                 self.writer.add_scalar(tag, value, step, wall_time)
@@ -106,7 +106,8 @@ class _EventFile:
         from tensorboardX.record_writer import masked_crc32c  # these imports
         from tensorboardX.summary import scalar
         self.event, self.crc, self.scalar = Event, masked_crc32c, scalar
-        self.path = os.path.join(outdir, f'events.out.tfevents.{time.time():.0f}.{socket.gethostname()}')
+        self.path = os.path.join(
+            outdir, f'events.out.tfevents.{time.time():.0f}.{socket.gethostname()}')
         self.size, self.pending = 0, []
         self._add(Event(wall_time=time.time(), file_version='brain.Event:2'))
         self.flush()
