@@ -14,7 +14,6 @@ from training.hogwild import train_async
 from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
 
-import chainer
 import pytest
 
 EPISODES = 400
@@ -32,9 +31,8 @@ def shared_network(model_class):
     np.random.seed(0)
     model = model_class(Catch.n_actions, head=MLPHead(SIZE * SIZE, 64),
                         **({'n_cells': 32} if model_class is A3CLSTM else {}))
-    optimizer = RMSpropAsync(lr=LR)
+    optimizer = RMSpropAsync(lr=LR, grad_clip=40)
     optimizer.setup(model)
-    optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(40))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
     return model, optimizer

@@ -12,7 +12,7 @@ from agents.lr_schedule import LinearDecay
 from cli.arguments import (fail, finite_float, nonnegative_float, nonnegative_int,
                            positive_float, positive_int, probability)
 from nets.model_files import load, played
-from rmsprop_async import ClipGradient, RMSpropAsync
+from rmsprop_async import RMSpropAsync
 from training import checkpoints, run_folder, shared_memory
 from training.hogwild import train_async
 from training.queue import QueueSettings, segment_buffer, train_queue
@@ -96,9 +96,8 @@ def train(args, make_env, build_model, make_agent, make_actor, make_learner, sta
     # The schedule is the one source of the rate: each agent sets it at each step.
     schedule = LinearDecay(args.lr, args.steps)
     optimizer = RMSpropAsync(lr=schedule(start), alpha=args.rmsprop_alpha,
-                             eps=args.rmsprop_eps)
+                             eps=args.rmsprop_eps, grad_clip=args.grad_clip)
     optimizer.setup(model)
-    optimizer.add_hook(ClipGradient(args.grad_clip))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
     elapsed, episodes = _resume(args, outdir, resume, start, model, optimizer)
