@@ -16,7 +16,7 @@ def copy_params(sources, destinations):
         destination.array[...] = source.array
 
 
-class LocalCopy(object):
+class LocalCopy:
 
     def __init__(self, shared_model):
         self.shared_model = shared_model

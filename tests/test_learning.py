@@ -1,5 +1,4 @@
 """A3C learns: Catch, 2 Hogwild processes, the real training loop."""
-import chainer
 import numpy as np
 import pytest
 from catch import SIZE, Catch
@@ -31,9 +30,8 @@ def shared_network(model_class):
     np.random.seed(0)
     model = model_class(Catch.n_actions, head=MLPHead(SIZE * SIZE, 64),
                         **({'n_cells': 32} if model_class is A3CLSTM else {}))
-    optimizer = RMSpropAsync(lr=LR)
+    optimizer = RMSpropAsync(lr=LR, grad_clip=40)
     optimizer.setup(model)
-    optimizer.add_hook(chainer.optimizer_hooks.GradientClipping(40))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
     return model, optimizer

@@ -8,7 +8,7 @@ from reach import Reach
 import a3c
 from agents.lr_schedule import LinearDecay
 from nets.vector import a3c_network
-from rmsprop_async import ClipGradient, RMSpropAsync
+from rmsprop_async import RMSpropAsync
 from training import shared_memory
 from training.evaluator import run_episodes
 from training.hogwild import train_async
@@ -27,9 +27,8 @@ def score(model, seed):
 def shared_network():
     np.random.seed(0)
     model = a3c_network(1, Reach.action_space, use_lstm=False)
-    optimizer = RMSpropAsync(lr=LR)
+    optimizer = RMSpropAsync(lr=LR, grad_clip=40)
     optimizer.setup(model)
-    optimizer.add_hook(ClipGradient(40))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
     return model, optimizer

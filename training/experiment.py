@@ -9,16 +9,23 @@ import types
 import numpy as np
 
 from agents.lr_schedule import LinearDecay
-from cli.arguments import (fail, finite_float, nonnegative_float, nonnegative_int,
-                           positive_float, positive_int, probability)
+from cli.arguments import (
+    fail,
+    finite_float,
+    nonnegative_float,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+    probability,
+)
 from nets.model_files import load, played
-from rmsprop_async import ClipGradient, RMSpropAsync
+from rmsprop_async import RMSpropAsync
 from training import checkpoints, run_folder, shared_memory
 from training.hogwild import train_async
 from training.queue import QueueSettings, segment_buffer, train_queue
 from training.run_settings import RunSettings
-from training.tensorboard import Board
 from training.score_files import ScoresFile, games_file
+from training.tensorboard import Board
 from training.writes import WriteError, stop
 
 
@@ -82,8 +89,8 @@ def train(args, make_env, build_model, make_agent, make_actor, make_learner, sta
     step)`: numbers TensorBoard shows for each worker."""
     queue = QueueSettings(args.t_max, args.envs_per_actor, args.batch_size, args.queue_length)
     if args.architecture == 'queue' and args.batch_size > args.queue_length:
-        fail('--batch-size {} is more than --queue-length {}: no batch would ever '
-             'fill'.format(args.batch_size, args.queue_length))
+        fail(f'--batch-size {args.batch_size} is more than --queue-length '
+             f'{args.queue_length}: no batch would ever fill')
     try:
         env = make_env(0, False)
     except ValueError as e:
@@ -97,9 +104,8 @@ def train(args, make_env, build_model, make_agent, make_actor, make_learner, sta
     # The schedule is the one source of the rate: each agent sets it at each step.
     schedule = LinearDecay(args.lr, args.steps)
     optimizer = RMSpropAsync(lr=schedule(start), alpha=args.rmsprop_alpha,
-                             eps=args.rmsprop_eps)
+                             eps=args.rmsprop_eps, grad_clip=args.grad_clip)
     optimizer.setup(model)
-    optimizer.add_hook(ClipGradient(args.grad_clip))
     shared_memory.share_params(model)
     shared_memory.share_states(optimizer)
     elapsed, episodes = _first_writes(args, outdir, resume, start, model, optimizer)
@@ -111,7 +117,7 @@ def train(args, make_env, build_model, make_agent, make_actor, make_learner, sta
                                                        worker_scalars)
     print('training {} on {} with {} processes; output in {}{}'.format(
         type(model).__name__, played(record), args.processes, outdir,
-        ', resumed at step {}'.format(start) if start else ''), flush=True)
+        f', resumed at step {start}' if start else ''), flush=True)
     shared = types.SimpleNamespace(model=model, optimizer=optimizer, target=target,
                                    lr_schedule=schedule)
     settings = RunSettings(
