@@ -4,15 +4,16 @@ and as JSON.  With --peers, ChainerRL and PFRL (../shared/bench/peers/) are
 measured in the same invocation and the ratios printed.
 
     python bench.py [--processes 1,2] [--seconds 60] [--methods a3c-ff,a3c-lstm,...]
-                    [--without-tensorboard] [--queue-parts]
+                    [--without-tensorboard] [--hogwild-parts] [--queue-parts]
 
 Each training run is the real script (`a3c_ale.py` / `q_ale.py`) on Pong, or
 `a3c_doom.py` on a ViZDoom scenario (defend_the_center) beside the Doom engine
 alone, with evaluation off; its rate is read from the global step counter in its progress
 lines, from `--warmup` seconds after the first line to the last one (start-up
-excluded, as the peers' harness does).  --queue-parts adds the CPU time per
-step of the queue architecture's emulator, actor and learner, and the ceiling
-their sum sets on its steps/s.
+excluded, as the peers' harness does).  --hogwild-parts adds the CPU time per
+step of each part of one Hogwild worker (A3C FF and LSTM), --queue-parts that of
+the queue architecture's emulator, actor and learner, and the ceiling their sum
+sets on its steps/s (`benchmarks/parts.py`).
 """
 from cli import cpu
 
@@ -33,6 +34,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info  # noqa: E402
 
+from benchmarks.parts import hogwild_parts, hogwild_parts_table, queue_parts, queue_parts_table  # noqa: E402
 from cli.arguments import ArgumentParser, check_output_file, positive_float, positive_int  # noqa: E402
 from envs import ale, doom  # noqa: E402
 
@@ -124,53 +126,6 @@ def training_rate(method, processes, game, seconds, warmup, flags=()):
     return (s1 - s0) / (t1 - t0), rss
 
 
-def _cpu_ms_per_step(f, steps, reps):
-    """CPU milliseconds of this process per agent step, over `reps` calls of `f`
-    that each make `steps` agent steps (after one call not counted)."""
-    f()
-    t = time.process_time()
-    for _ in range(reps):
-        f()
-    return (time.process_time() - t) / reps / steps * 1e3
-
-
-def queue_parts(rom, envs_per_actor, batch_sizes):
-    """CPU ms per agent step of each part of the queue architecture, one
-    process: {'emulator': ms, 'actor': ms, 'learner': {batch size: ms}}.
-    Whatever the split, a step costs the emulator's, the actor's and the
-    learner's time on some core, so cores / (their sum) bounds the steps/s."""
-    import a3c  # Chainer only for this measurement
-    from nets.actor_critic import A3CFF
-    from rmsprop_async import RMSpropAsync
-    from training.segment_buffer import Segment
-    env, rng = ale.ALE(rom, seed=0), np.random.RandomState(0)
-    model = A3CFF(env.action_space.n)
-    optimizer = RMSpropAsync(lr=7e-4, eps=0.1, alpha=0.99)
-    optimizer.setup(model)
-    learner, actor = a3c.A3CLearner(model, optimizer), a3c.A3CActor(model, 0)
-    frames = [env.reset()]
-
-    def emulate():
-        for _ in range(100):
-            obs, _, terminated, truncated = env.step(rng.randint(env.action_space.n))
-            frames.append(env.reset() if terminated or truncated else obs)
-    parts = {'emulator': _cpu_ms_per_step(emulate, 100, 20), 'learner': {}}
-    frames = np.array(frames[-600:])
-    parts['actor'] = _cpu_ms_per_step(
-        lambda: actor.act(frames[:envs_per_actor], [None] * envs_per_actor), envs_per_actor, 100)
-
-    def segment():
-        i = rng.randint(len(frames) - 6)
-        return Segment(list(frames[i:i + 5]), list(rng.randint(env.action_space.n, size=5)),
-                       list(rng.randn(5) * 0.1), list(np.full(5, -np.log(env.action_space.n))),
-                       frames[i + 5], 0)
-    for b in batch_sizes:
-        segments = [segment() for _ in range(b)]
-        parts['learner'][b] = _cpu_ms_per_step(lambda segments=segments: learner.learn(segments),
-                                               5 * b, max(5, 320 // b))
-    return parts
-
-
 def peer_rates(peer):
     """{processes: steady steps/s} from one round of the peers' own harness."""
     out = tempfile.mkdtemp(prefix='peers-')
@@ -203,6 +158,8 @@ def parse_args():
                         help='also run ChainerRL and PFRL (about 8 minutes each)')
     parser.add_argument('--without-tensorboard', action='store_true',
                         help='run each method again with --no-tensorboard, right after')
+    parser.add_argument('--hogwild-parts', action='store_true',
+                        help="also time each part of one Hogwild worker's step (CPU ms)")
     parser.add_argument('--queue-parts', action='store_true',
                         help="also measure the CPU time per step of the queue architecture's "
                         'parts (emulator, actor, learner), which bounds its speed')
@@ -258,6 +215,9 @@ def main():
                     'steps_per_s': rate, 'worker_rss_mb': rss}
                 print(f'{method}{suffix} with {p} process(es): {rate:.0f} steps/s, '
                       f'largest worker {rss:.0f} MB', flush=True)
+    if args.hogwild_parts:
+        results['hogwild_parts'] = {'A3C FF': hogwild_parts(args.rom),
+                                    'A3C LSTM': hogwild_parts(args.rom, lstm=True)}
     if args.queue_parts:
         results['queue_parts'] = queue_parts(args.rom, 8, (8, 16, 32, 64))
     if args.peers:
@@ -267,9 +227,12 @@ def main():
         json.dump(results, f, indent=2)
     print()
     print(table(results, processes))
+    if 'hogwild_parts' in results:
+        print()
+        print(hogwild_parts_table(results))
     if 'queue_parts' in results:
         print()
-        print(parts_table(results))
+        print(queue_parts_table(results))
     print('\n{} (figures also in {})'.format(results['machine']['software'], args.json))
 
 
@@ -299,24 +262,6 @@ def table(results, processes):
             if p in ours and p in by_p:
                 lines.append('a3c-ff / {} with {} process(es): {:.2f}x'.format(
                     peer, p, ours[p]['steps_per_s'] / by_p[p]))
-    return '\n'.join(lines)
-
-
-def parts_table(results):
-    """Each batch size's ceiling: every step costs the emulator's, the actor's and
-    the learner's CPU time on some core, however the processes are split."""
-    parts, cores = results['queue_parts'], results['machine']['cpus']
-    hogwild = results['training'].get('a3c-ff', {}).get(cores, {}).get('steps_per_s')
-    lines = ['queue A3C FF on {}, CPU ms per agent step: emulator and preprocessing {:.3f}, '
-             "actor's forward pass (8 games at once) {:.3f}".format(
-                 results['rom'], parts['emulator'], parts['actor']), '',
-             (f'| segments per update | learner ms | all three ms | ceiling on {cores} cores, '
-              'steps/s | ceiling / Hogwild |'), '|---|---|---|---|---|']
-    for b, ms in parts['learner'].items():
-        total = parts['emulator'] + parts['actor'] + ms
-        bound = cores * 1e3 / total
-        lines.append('| {} | {:.3f} | {:.3f} | {:.0f} | {} |'.format(
-            b, ms, total, bound, f'{bound / hogwild:.2f}x' if hogwild else ''))
     return '\n'.join(lines)
 
 
