@@ -16,11 +16,12 @@ once.  The kernels compile when this module is imported, so in the parent
 before the workers fork, and numba caches them on disk.
 """
 import math
-import warnings
 
 import numba
 import numpy as np
 from chainer import optimizer
+
+from compiled import compile_cached as _compile
 
 # Arrays of 1 to 4 dimensions (biases to convolution kernels) in C order, of
 # float32 (the networks) or float64 (models the tests build for exact math):
@@ -28,20 +29,6 @@ from chainer import optimizer
 # update, and anything else fails loudly instead of being updated elsewhere.
 _ARRAYS = [numba.types.Array(dtype, ndim, 'C')
            for dtype in (numba.float32, numba.float64) for ndim in range(1, 5)]
-
-
-def _compile(signatures, **options):
-    """numba's eager compilation, cached under __pycache__ beside this file,
-    else the user's cache (~/.cache/numba, or NUMBA_CACHE_DIR); where neither
-    is writable, compiled in each process that imports this."""
-    def decorate(function):
-        try:
-            return numba.njit(signatures, cache=True, **options)(function)
-        except RuntimeError as e:  # numba's "no locator available": nowhere to write
-            warnings.warn(f'{e}; compiling {function.__name__} in this process (set '
-                          'NUMBA_CACHE_DIR to a writable folder to keep it)')
-            return numba.njit(signatures, **options)(function)
-    return decorate
 
 
 # Reassociation lets the sum run in vector lanes; NaN and infinity still

@@ -6,11 +6,14 @@ bookkeeping (a FunctionNode per operation, forward and backward) and in an
 im2col that copies 64 slices.  Here each convolution is one strided view, one
 copy and one matrix product, and the backward pass is written by hand.  The
 Chainer model stays the definition, the file format and the reference: the
-tests check that both give the same loss and gradients.
+tests check that both give the same loss and gradients.  The first convolution
+on uint8 frames, the largest, runs as compiled loops (`nets.conv_kernels`)
+without the im2col copy; numpy's copy and product remain for other inputs.
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from nets import conv_kernels
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead
 from policies import SoftmaxDistribution, log_softmax
@@ -59,13 +62,41 @@ def _concat_caches(caches):
     return h, torso, lstm
 
 
+def _conv1(p, obs):
+    """relu(conv1) as (B * 400, 16), and what its weight gradient reads: the
+    frames themselves (uint8, for the compiled kernel) or numpy's im2col."""
+    W, bias = p['/0/0/W'].array, p['/0/0/b'].array
+    if obs.dtype == np.uint8:
+        obs = np.ascontiguousarray(obs)
+        h1 = np.empty((len(obs), 20, 20, 16), np.float32)
+        Wt = np.ascontiguousarray((W * SCALE).transpose(1, 2, 3, 0))
+        conv_kernels.conv1_forward(obs, Wt, bias, h1)
+        return h1.reshape(-1, 16), obs
+    col1 = _conv1_columns(obs)
+    h1 = col1 @ (_conv1_weight(W).T * SCALE)
+    h1 += bias
+    np.maximum(h1, 0, out=h1)
+    return h1, col1
+
+
+def _conv1_weight_grad(p, d1, x1, n):
+    """conv1's weight gradient from d(its output) d1 (n * 400, 16) and what
+    `_conv1` kept (the frames or the im2col)."""
+    c = p['/0/0/W'].shape[1]
+    if x1.dtype == np.uint8:
+        g = np.empty((c, 8, 8, 16), np.float32)
+        conv_kernels.conv1_weight_grad(x1, d1.reshape(n, 20, 20, 16), g)
+        p['/0/0/W'].grad[...] = (g * SCALE).transpose(3, 0, 1, 2)
+        return
+    gW1 = (d1.T @ x1[:n * 400]) * SCALE
+    p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, c, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
+        16, c, 8, 8)
+
+
 def torso_forward(p, obs):
     """The DQN torso on uint8 frames: (output (B, 256), cache for `torso_backward`)."""
     b = len(obs)
-    col1 = _conv1_columns(np.asarray(obs))
-    h1 = col1 @ (_conv1_weight(p['/0/0/W'].array).T * SCALE)
-    h1 += p['/0/0/b'].array
-    np.maximum(h1, 0, out=h1)
+    h1, x1 = _conv1(p, np.asarray(obs))
     h1 = h1.reshape(b, 20, 20, 16)
     W2 = p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)
     col2 = _patches(h1, 4, 2).reshape(b * 81, 256)
@@ -76,13 +107,13 @@ def torso_forward(p, obs):
     h3 = f @ p['/0/2/W'].array.T
     h3 += p['/0/2/b'].array
     np.maximum(h3, 0, out=h3)
-    return h3, (col1, h1, col2, h2, f)
+    return h3, (x1, h1, col2, h2, f)
 
 
 def torso_backward(p, dh, cache, h3, n):
     """Gradients of the torso's parameters into their `.grad`, from d(output)
     `dh` of the first `n` rows and the output `h3` itself."""
-    col1, h1, col2, h2, f = cache
+    x1, h1, col2, h2, f = cache
     dh *= h3 > 0
     # Into the gradient itself: a temporary would cost another pass over the
     # layer's 2.6 MB, the largest array of all.
@@ -103,10 +134,7 @@ def torso_backward(p, dh, cache, h3, n):
                 0, 1, 3, 2, 4, 5)
     d1 = d1.reshape(n * 400, 16)
     d1 *= h1.reshape(-1, 16)[:n * 400] > 0
-    gW1 = (d1.T @ col1[:n * 400]) * SCALE
-    c = p['/0/0/W'].shape[1]
-    p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, c, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
-        16, c, 8, 8)
+    _conv1_weight_grad(p, d1, x1, n)
     p['/0/0/b'].grad[...] = d1.sum(axis=0)
 
 
