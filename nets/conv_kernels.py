@@ -7,7 +7,7 @@ Why: numpy's way copies every pixel four times into an im2col matrix (400 x
 Here the output channels are the innermost, contiguous axis, so LLVM turns the
 loop over them into vector instructions, and each loop pass does the products
 of eight kernel columns (forward) or of two output pixels (gradient) before
-it touches memory.  Measured (`bench_conv.py`, docs/conv_kernels.md): the
+it touches memory.  Measured (`python -m benchmarks.conv`, docs/conv_kernels.md): the
 forward is 1.6-2.4x numpy's at 1, 5 and 80 frames; the gradient is slower than
 numpy's product over an im2col kept from the forward pass, faster than building
 it again, so the two go together: no faster than numpy for an A3C segment (5

@@ -3,7 +3,7 @@ the compiled kernels (nets/conv_kernels.py), for 1, 5 and 80 frames: forward,
 weight gradient, and the whole torso forward + backward.  Each number is the
 minimum over the repetitions, A and B alternating, for a busy machine.
 
-    nice -n 19 python bench_conv.py [--reps 300] [batch ...]
+    nice -n 19 python -m benchmarks.conv [--reps 300] [batch ...]
 """
 import argparse
 import time
