@@ -6,7 +6,8 @@ pipeline and half that under the DeepMind one, mostly because of the resize.
 So the choice has a name, and every model file records it.
 
 - `deepmind` (this project's default): ALE's grayscale, the pixel-wise max of
-  the last two frames, Pillow's box resize; the frame stack starts as four
+  the last two frames, Pillow's box resize (`envs.box_resize`'s compiled
+  copy of it, bit for bit); the frame stack starts as four
   copies of the first screen; the 0-30 no-ops at a game's start are agent
   steps (4 frames each).
 - `original` (muupan/async-rl's `ale.py`): the max of the last two RGB
@@ -19,7 +20,8 @@ Episode rules (lost lives, clipping, the evaluation cap) are the training
 protocol's, the same under both.
 """
 import numpy as np
-from PIL import Image
+
+from envs.box_resize import MaxBoxResize
 
 SIZE = 84
 
@@ -30,15 +32,19 @@ class DeepMind:
     zero_started_stack = False
     single_frame_noops = False
 
+    def __init__(self):
+        self._resize = MaxBoxResize(self.raw_shape, (SIZE, SIZE))
+
     def grab(self, ale, out):
         ale.getScreenGrayscale(out)
 
     def screen(self, frames):
-        """The 84x84 screen from the last two raw frames (the first is overwritten)."""
-        np.maximum(frames[0], frames[1], out=frames[0])
-        # BOX averages the source pixels whose centres fall in each output
-        # pixel (OpenCV's INTER_AREA also weighs in the partly covered ones).
-        return np.asarray(Image.fromarray(frames[0]).resize((SIZE, SIZE), Image.BOX))
+        """The 84x84 screen from the last two raw frames (left as they are):
+        Pillow's `Image.fromarray(np.maximum(*frames)).resize((84, 84),
+        Image.BOX)`, bit for bit.  BOX averages the source pixels whose
+        centres fall in each output pixel (OpenCV's INTER_AREA also weighs in
+        the partly covered ones)."""
+        return self._resize(frames)
 
 
 class Original:
