@@ -6,7 +6,6 @@ minimum over the repetitions, A and B alternating, for a busy machine.
     nice -n 19 python -m benchmarks.conv [--reps 300] [batch ...]
 """
 import argparse
-import time
 
 from cli import cpu
 
@@ -14,21 +13,15 @@ cpu.configure()  # before numpy loads
 
 import numpy as np  # noqa: E402
 
+from benchmarks.minima import minima  # noqa: E402
 from nets import conv_kernels  # noqa: E402
 from nets import numpy_fast as nf  # noqa: E402
 from nets.actor_critic import A3CFF  # noqa: E402
 
 
 def timings(cases, reps, rounds=5):
-    """{name: min ms} over rounds x reps calls, the cases alternating each round."""
-    best = {name: float('inf') for name in cases}
-    for _ in range(rounds):
-        for name, f in cases.items():
-            for _ in range(reps):
-                t = time.perf_counter()
-                f()
-                best[name] = min(best[name], time.perf_counter() - t)
-    return {name: t * 1e3 for name, t in best.items()}
+    """{name: min ms} of one call (`benchmarks.minima`)."""
+    return {name: t * 1e3 for name, t in minima(cases, reps, rounds).items()}
 
 
 def cases(n, p):

@@ -7,11 +7,11 @@ round by round, for a busy machine.
     nice -n 19 python -m benchmarks.resize [--reps 2000] [--rounds 5]
 """
 import argparse
-import time
 
 import numpy as np
 from PIL import Image
 
+from benchmarks.minima import minima
 from envs import ale
 from envs.preprocessing import SIZE, DeepMind
 
@@ -26,15 +26,8 @@ class PillowDeepMind(DeepMind):
 
 
 def timings(cases, reps, rounds):
-    """{name: min us} over rounds x reps calls, the cases alternating each round."""
-    best = {name: float('inf') for name in cases}
-    for _ in range(rounds):
-        for name, f in cases.items():
-            for _ in range(reps):
-                t = time.perf_counter()
-                f()
-                best[name] = min(best[name], time.perf_counter() - t)
-    return {name: t * 1e6 for name, t in best.items()}
+    """{name: min us} of one call (`benchmarks.minima`)."""
+    return {name: t * 1e6 for name, t in minima(cases, reps, rounds).items()}
 
 
 def stepper(preprocessing):

@@ -31,18 +31,22 @@ _F32 = numba.types.Array(numba.float32, 4, 'C')
 _F32_1 = numba.types.Array(numba.float32, 1, 'C')
 
 
+@numba.njit(inline='always')
+def _pixels(xr, i):
+    """The 12 pixels xr[i:i + 12] as float32: the 8 of output ox and the 8 of
+    ox + 1 overlap in four."""
+    return (np.float32(xr[i]), np.float32(xr[i + 1]), np.float32(xr[i + 2]),
+            np.float32(xr[i + 3]), np.float32(xr[i + 4]), np.float32(xr[i + 5]),
+            np.float32(xr[i + 6]), np.float32(xr[i + 7]), np.float32(xr[i + 8]),
+            np.float32(xr[i + 9]), np.float32(xr[i + 10]), np.float32(xr[i + 11]))
+
+
 @numba.njit(fastmath={'contract'}, inline='always')
 def _conv1_row(xr, w, row):
     """One kernel row w (8, 16) over one frame row xr (84): the outputs ox and
     ox + 1 share four of their eight pixels."""
     for ox in range(0, 20, 2):
-        i = 4 * ox
-        x0, x1, x2, x3 = np.float32(xr[i]), np.float32(xr[i + 1]), np.float32(xr[i + 2]), \
-            np.float32(xr[i + 3])
-        x4, x5, x6, x7 = np.float32(xr[i + 4]), np.float32(xr[i + 5]), \
-            np.float32(xr[i + 6]), np.float32(xr[i + 7])
-        x8, x9, x10, x11 = np.float32(xr[i + 8]), np.float32(xr[i + 9]), \
-            np.float32(xr[i + 10]), np.float32(xr[i + 11])
+        x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11 = _pixels(xr, 4 * ox)
         for o in range(row.shape[1]):
             w0, w1, w2, w3 = w[0, o], w[1, o], w[2, o], w[3, o]
             w4, w5, w6, w7 = w[4, o], w[5, o], w[6, o], w[7, o]
@@ -77,13 +81,7 @@ def _conv1_grad_row(xr, dr, gk):
     """Into one kernel row's gradient gk (8, 16): frame row xr (84) times the
     output row's gradient dr (20, 16), two outputs a pass."""
     for ox in range(0, 20, 2):
-        i = 4 * ox
-        x0, x1, x2, x3 = np.float32(xr[i]), np.float32(xr[i + 1]), np.float32(xr[i + 2]), \
-            np.float32(xr[i + 3])
-        x4, x5, x6, x7 = np.float32(xr[i + 4]), np.float32(xr[i + 5]), \
-            np.float32(xr[i + 6]), np.float32(xr[i + 7])
-        x8, x9, x10, x11 = np.float32(xr[i + 8]), np.float32(xr[i + 9]), \
-            np.float32(xr[i + 10]), np.float32(xr[i + 11])
+        x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11 = _pixels(xr, 4 * ox)
         for o in range(gk.shape[1]):
             u, v = dr[ox, o], dr[ox + 1, o]
             gk[0, o] += x0 * u + x4 * v
