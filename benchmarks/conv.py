@@ -1,9 +1,11 @@
-"""Times the DQN torso's first convolution, numpy's im2col and product against
-the compiled kernels (nets/conv_kernels.py), for 1, 5 and 80 frames: forward,
-weight gradient, and the whole torso forward + backward.  Each number is the
-minimum over the repetitions, A and B alternating, for a busy machine.
+"""Times the DQN torso's first convolution (nets/conv1.py) at the batches that
+occur: 1 frame (acting), 5 (a Hogwild segment's gradient), 8 (a queue actor's
+games), 40 and 80 (the queue learner's): its forward, its weight gradient, the
+forward's parts (the space-to-depth copy, the product, the shifted sum) and
+the whole torso forward + backward.  Each number is the minimum over the
+repetitions, the cases alternating, for a busy machine (`benchmarks.minima`).
 
-    nice -n 19 python -m benchmarks.conv [--reps 300] [batch ...]
+    nice -n 19 python -m benchmarks.conv [--reps 200] [batch ...]
 """
 import argparse
 
@@ -14,50 +16,39 @@ cpu.configure()  # before numpy loads
 import numpy as np  # noqa: E402
 
 from benchmarks.minima import minima  # noqa: E402
-from nets import conv_kernels  # noqa: E402
+from nets import conv1  # noqa: E402
 from nets import numpy_fast as nf  # noqa: E402
 from nets.actor_critic import A3CFF  # noqa: E402
-
-
-def timings(cases, reps, rounds=5):
-    """{name: min ms} of one call (`benchmarks.minima`)."""
-    return {name: t * 1e3 for name, t in minima(cases, reps, rounds).items()}
 
 
 def cases(n, p):
     rng = np.random.RandomState(n)
     x = rng.randint(0, 256, (n, 4, 84, 84)).astype(np.uint8)
     W, b = p['/0/0/W'].array, p['/0/0/b'].array
-    col1 = nf._conv1_columns(x)
+    blocks = conv1.forward(W, b, x)[1]
+    chunk = blocks[:441 * min(n, conv1.CHUNK)]
+    Wb, h = conv1._block_weights(W), np.empty((min(n, conv1.CHUNK), 20, 20, 16), np.float32)
+    y = chunk @ Wb
     d1 = (rng.randn(n, 20, 20, 16) * (rng.rand(n, 20, 20, 16) > 0.3)).astype(np.float32)
-    d1_rows, out, g = d1.reshape(-1, 16), np.empty((n, 20, 20, 16), np.float32), np.empty(
-        (4, 8, 8, 16), np.float32)
     dh = rng.randn(n, 256).astype(np.float32)
 
-    def numpy_forward():
-        h = nf._conv1_columns(x) @ (nf._conv1_weight(W).T * nf.SCALE)
-        h += b
-        np.maximum(h, 0, out=h)
-
-    def torso(obs):
-        h3, cache = nf.torso_forward(p, obs)
+    def torso():
+        h3, cache = nf.torso_forward(p, x)
         nf.torso_backward(p, dh.copy(), cache, h3, n)
 
     return {
-        'conv1 fwd numpy': numpy_forward,
-        'conv1 fwd kernel': lambda: conv_kernels.conv1_forward(
-            x, np.ascontiguousarray((W * nf.SCALE).transpose(1, 2, 3, 0)), b, out),
-        'conv1 dW numpy (im2col kept)': lambda: d1_rows.T @ col1,
-        'conv1 dW numpy (im2col again)': lambda: d1_rows.T @ nf._conv1_columns(x),
-        'conv1 dW kernel': lambda: conv_kernels.conv1_weight_grad(x, d1, g),
-        'torso fwd+bwd numpy (float32 frames)': lambda: torso(x.astype(np.float32)),
-        'torso fwd+bwd kernels (uint8 frames)': lambda: torso(x),
+        'conv1 forward': lambda: conv1.forward(W, b, x),
+        '  its blocks': lambda: conv1._to_blocks(x, 0, n, blocks),
+        '  its product, one chunk': lambda: np.matmul(chunk, Wb, out=y),
+        '  its shifted sum, one chunk': lambda: conv1._shifted_sum(y, b, h),
+        'conv1 weight gradient': lambda: conv1.weight_grad(d1, blocks),
+        'torso forward + backward': torso,
     }
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('batches', nargs='*', type=int, default=[1, 5, 80])
+    parser.add_argument('batches', nargs='*', type=int, default=[1, 5, 8, 40, 80])
     parser.add_argument('--reps', type=int, default=200)
     args = parser.parse_args()
     p = dict(A3CFF(6).namedparams())
@@ -65,8 +56,9 @@ def main():
         param.grad = np.zeros_like(param.array)
     for n in args.batches:
         reps = max(3, args.reps // n)
-        for name, ms in timings(cases(n, p), reps).items():
-            print(f'{n:3d} frames  {name:40s} {ms:8.3f} ms  (min of {5 * reps})', flush=True)
+        for name, s in minima(cases(n, p), reps, rounds=5).items():
+            print(f'{n:3d} frames  {name:40s} {s * 1e3:8.3f} ms  (min of {5 * reps})',
+                  flush=True)
 
 
 if __name__ == '__main__':

@@ -3,23 +3,21 @@ torso) written out in numpy, forward and backward, over a Chainer model's arrays
 
 Why: a batch-1 pass through Chainer spends most of its time in Python
 bookkeeping (a FunctionNode per operation, forward and backward) and in an
-im2col that copies 64 slices.  Here each convolution is one strided view, one
-copy and one matrix product, and the backward pass is written by hand.  The
+im2col that copies 64 slices.  Here the second convolution is one strided
+view, one copy and one matrix product, and the backward pass is written by hand.  The
 Chainer model stays the definition, the file format and the reference: the
-tests check that both give the same loss and gradients.  The first convolution
-on uint8 frames, the largest, runs as compiled loops (`nets.conv_kernels`)
-without the im2col copy; numpy's copy and product remain for other inputs.
+tests check that both give the same loss and gradients.  The first convolution,
+the largest, has a module of its own (`nets.conv1`: products over a
+space-to-depth copy of the frames, without the im2col copy).
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from nets import conv_kernels
+from nets import conv1
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead
 from policies import SoftmaxDistribution, log_softmax
 from q_functions import QFunction
-
-SCALE = np.float32(1 / 255)
 
 
 def supports(model):
@@ -36,22 +34,6 @@ def _patches(x, k, stride):
                       (s[0], s[1] * stride, s[2] * stride, s[1], s[2], s[3]))
 
 
-def _conv1_columns(obs):
-    """im2col for conv 8x8 stride 4 by space-to-depth: 84x84xc becomes 21x21
-    blocks of 16c values, and each 8x8 patch is 2x2 whole blocks, so the copy
-    moves runs of 16c values instead of 8.  Column order: (di, dj, c, ki, kj)."""
-    b, c = obs.shape[:2]
-    blocks = obs.reshape(b, c, 21, 4, 21, 4).transpose(0, 2, 4, 1, 3, 5)
-    blocks = blocks.astype(np.float32).reshape(b, 21, 21, 16 * c)
-    return _patches(blocks, 2, 1).reshape(b * 400, 64 * c)
-
-
-def _conv1_weight(W):
-    """(16, c, kh, kw) -> (16, 64c) in `_conv1_columns`' order, kh = 4 di + ki."""
-    c = W.shape[1]
-    return W.reshape(16, c, 2, 4, 2, 4).transpose(0, 2, 4, 1, 3, 5).reshape(16, 64 * c)
-
-
 def _concat_caches(caches):
     h = np.concatenate([c[0] for c in caches])
     torso = tuple(np.concatenate(parts) for parts in zip(*(c[1] for c in caches)))
@@ -62,42 +44,10 @@ def _concat_caches(caches):
     return h, torso, lstm
 
 
-def _conv1(p, obs):
-    """relu(conv1) as (B * 400, 16), and what its weight gradient reads: the
-    frames themselves (uint8, for the compiled kernel) or numpy's im2col."""
-    W, bias = p['/0/0/W'].array, p['/0/0/b'].array
-    if obs.dtype == np.uint8:
-        obs = np.ascontiguousarray(obs)
-        h1 = np.empty((len(obs), 20, 20, 16), np.float32)
-        Wt = np.ascontiguousarray((W * SCALE).transpose(1, 2, 3, 0))
-        conv_kernels.conv1_forward(obs, Wt, bias, h1)
-        return h1.reshape(-1, 16), obs
-    col1 = _conv1_columns(obs)
-    h1 = col1 @ (_conv1_weight(W).T * SCALE)
-    h1 += bias
-    np.maximum(h1, 0, out=h1)
-    return h1, col1
-
-
-def _conv1_weight_grad(p, d1, x1, n):
-    """conv1's weight gradient from d(its output) d1 (n * 400, 16) and what
-    `_conv1` kept (the frames or the im2col)."""
-    c = p['/0/0/W'].shape[1]
-    if x1.dtype == np.uint8:
-        g = np.empty((c, 8, 8, 16), np.float32)
-        conv_kernels.conv1_weight_grad(x1, d1.reshape(n, 20, 20, 16), g)
-        p['/0/0/W'].grad[...] = (g * SCALE).transpose(3, 0, 1, 2)
-        return
-    gW1 = (d1.T @ x1[:n * 400]) * SCALE
-    p['/0/0/W'].grad[...] = gW1.reshape(16, 2, 2, c, 4, 4).transpose(0, 3, 1, 4, 2, 5).reshape(
-        16, c, 8, 8)
-
-
 def torso_forward(p, obs):
     """The DQN torso on uint8 frames: (output (B, 256), cache for `torso_backward`)."""
     b = len(obs)
-    h1, x1 = _conv1(p, np.asarray(obs))
-    h1 = h1.reshape(b, 20, 20, 16)
+    h1, x1 = conv1.forward(p['/0/0/W'].array, p['/0/0/b'].array, np.asarray(obs))
     W2 = p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)
     col2 = _patches(h1, 4, 2).reshape(b * 81, 256)
     h2 = col2 @ W2.T
@@ -132,10 +82,10 @@ def torso_backward(p, dh, cache, h3, n):
         for u in range(2):
             d1[:, s:s + 9, :, u:u + 9, :] += dcol2[:, :, :, s, :, u].transpose(
                 0, 1, 3, 2, 4, 5)
-    d1 = d1.reshape(n * 400, 16)
-    d1 *= h1.reshape(-1, 16)[:n * 400] > 0
-    _conv1_weight_grad(p, d1, x1, n)
-    p['/0/0/b'].grad[...] = d1.sum(axis=0)
+    d1 = d1.reshape(n, 20, 20, 16)
+    d1 *= h1[:n] > 0
+    p['/0/0/W'].grad[...] = conv1.weight_grad(d1, x1)
+    p['/0/0/b'].grad[...] = d1.sum(axis=(0, 1, 2))
 
 
 def softmax_loss_grad(logits, actions, adv, beta):
