@@ -4,17 +4,18 @@ product each over a space-to-depth copy of the frames.
 
 Why: an 8x8 patch at stride 4 is 2x2 whole 4x4 blocks.  Each frame becomes
 21 x 21 blocks of 16c values (c channels x 4 x 4 pixels, float32), and
-    forward:  Y = blocks (441, 16c) @ W' (16c, 4 x 16), one product a frame
-              for all four block offsets (di, dj), and an output pixel
-              (oy, ox) sums Y's offset-(di, dj) columns at block
+    forward:  Y = blocks (441 a frame, 16c) @ W' (16c, 4 x 16), the terms of
+              all four block offsets (di, dj) in one product; an output
+              pixel (oy, ox) sums Y's offset-(di, dj) columns at block
               (oy + di, ox + dj): four shifted reads, with bias and ReLU;
     gradient: dW' (16c, 4 x 16) = blocks.T @ D, where D spreads the output's
               gradient to the block each offset read.
-No im2col (4x the frame) is built, and the products run at OpenBLAS's speed
-(about twice the compiled loops this replaces; docs/conv_kernels.md).  Both
-go through the batch CHUNK frames at a time, so that a chunk's blocks and
-products stay in the core's 2 MB L2 cache.  The forward keeps the blocks for
-the gradient; the 1/255 scale goes into the weights.
+No im2col (4x the frame) is built, and the products run at OpenBLAS's speed,
+about twice the FLOP/s of the compiled loops this replaced (with the copy and
+the sums, 2-41% less time by batch size; docs/conv1.md).  Both go through the
+batch CHUNK frames at a time, so that a chunk's blocks and products stay in
+the core's 2 MB L2 cache.  The forward keeps the blocks for the gradient; the
+1/255 scale goes into the weights.
 """
 import numba
 import numpy as np
