@@ -13,7 +13,7 @@ space-to-depth copy of the frames, without the im2col copy).
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from nets import conv1
+from nets import conv1, lstm
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead
 from policies import SoftmaxDistribution, log_softmax
@@ -37,11 +37,10 @@ def _patches(x, k, stride):
 def _concat_caches(caches):
     h = np.concatenate([c[0] for c in caches])
     torso = tuple(np.concatenate(parts) for parts in zip(*(c[1] for c in caches)))
-    lstm = None
+    recurrent = None
     if caches[0][2] is not None:
-        lstm = (np.concatenate([c[2][0] for c in caches]),
-                [step for c in caches for step in c[2][1]])
-    return h, torso, lstm
+        recurrent = tuple(np.concatenate(parts) for parts in zip(*(c[2] for c in caches)))
+    return h, torso, recurrent
 
 
 def torso_forward(p, obs):
@@ -113,20 +112,6 @@ def actor_critic_loss_grad(out, v, actions, returns, beta, v_loss_coef, advantag
     return float(loss), dout.astype(np.float32), (v_loss_coef * (v - R)).astype(np.float32)
 
 
-def _sigmoid(x):
-    return 0.5 * (np.tanh(0.5 * x) + 1)
-
-
-def _cell(r, c_prev):
-    """Chainer's `F.lstm` on the pre-activations r (..., 4n, the gates
-    interleaved): (c, h, (a, i, f, o, c_prev, tanh c)) for the backward pass."""
-    r = r.reshape(r.shape[:-1] + (-1, 4))
-    a, i, f, o = np.tanh(r[..., 0]), _sigmoid(r[..., 1]), _sigmoid(r[..., 2]), _sigmoid(r[..., 3])
-    c = a * i + f * c_prev
-    tc = np.tanh(c)
-    return c, o * tc, (a, i, f, o, c_prev, tc)
-
-
 class NumpyA3C:
     """Reads the model's parameter arrays on every call, so it sees syncs, and
     writes gradients into the model's `.grad` arrays like `backward()` would."""
@@ -148,7 +133,7 @@ class NumpyA3C:
         h, torso = torso_forward(self.p, obs)
         lstm_cache = None
         if self.lstm:
-            h, state, lstm_cache = self._lstm(h, state)
+            h, state, lstm_cache = lstm.forward(self.p, h, state)
         return self._heads(h) + (state, (h, torso, lstm_cache))
 
     def step(self, obs, state):
@@ -156,9 +141,8 @@ class NumpyA3C:
         each from its row of `state`, for acting only."""
         h = torso_forward(self.p, obs)[0]
         if self.lstm:
-            c, h = _cell(self._lstm_input(h) + state[1] @ self.p['/1/lateral/W'].array.T,
-                         state[0])[:2]
-            state = c, h
+            state = lstm.step(self.p, h, state)
+            h = state[1]
         return self._heads(h) + (state,)
 
     def _heads(self, h):
@@ -170,21 +154,6 @@ class NumpyA3C:
     def distribution(self, logits):
         """The policy, over arrays, of what `forward` returned."""
         return SoftmaxDistribution(logits)
-
-    def _lstm_input(self, x):
-        return x @ self.p['/1/upward/W'].array.T + self.p['/1/upward/b'].array
-
-    def _lstm(self, x, state):
-        up = self._lstm_input(x)
-        Wl = self.p['/1/lateral/W'].array
-        c, h = state[0][0], state[1][0]
-        hs, steps = np.empty((len(x), len(c)), np.float32), []
-        for t in range(len(x)):
-            h_prev = h
-            c, h, gates = _cell(up[t] + Wl @ h, c)
-            hs[t] = h
-            steps.append((gates, h_prev))
-        return hs, (c[None], h[None]), (x, steps)
 
     def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
         """The loss of `a3c.a3c_loss`, its gradient left in the model's `.grad`.
@@ -214,34 +183,9 @@ class NumpyA3C:
         p[self.v + 'b'].grad[...] = dv.sum()
         dh = dz @ Wpi + np.outer(dv, Wv[0])
         if self.lstm:
-            dh = self._lstm_backward(dh, lstm_cache)
+            dh = lstm.backward(p, dh, lstm_cache)
         h3 = (h if not self.lstm else lstm_cache[0])[:n]
         torso_backward(p, dh, torso, h3, n)
-
-    def _lstm_backward(self, dh_out, lstm_cache):
-        """Back-propagation through the segment's steps; returns d(torso output)."""
-        p = self.p
-        x, steps = lstm_cache
-        n = len(dh_out)
-        Wl = p['/1/lateral/W'].array
-        dup = np.empty((n, Wl.shape[0]), np.float32)
-        h_prevs = np.empty((n, Wl.shape[1]), np.float32)
-        dh_next = np.zeros(Wl.shape[1], np.float32)
-        dc = np.zeros(Wl.shape[1], np.float32)
-        for t in reversed(range(n)):
-            (a, i, f, o, c_prev, tc), h_prev = steps[t]
-            dh = dh_out[t] + dh_next
-            dc = dc + dh * o * (1 - tc * tc)
-            dr = np.stack([dc * i * (1 - a * a), dc * a * i * (1 - i),
-                           dc * c_prev * f * (1 - f), dh * tc * o * (1 - o)], axis=1)
-            dr = dr.reshape(-1)
-            dup[t], h_prevs[t] = dr, h_prev
-            dh_next = dr @ Wl
-            dc = dc * f
-        np.matmul(dup.T, h_prevs, out=p['/1/lateral/W'].grad)
-        np.matmul(dup.T, x[:n], out=p['/1/upward/W'].grad)
-        p['/1/upward/b'].grad[...] = dup.sum(axis=0)
-        return dup @ p['/1/upward/W'].array
 
 
 class NumpyQ:

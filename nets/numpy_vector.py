@@ -12,8 +12,9 @@ import functools
 
 import numpy as np
 
+from nets import lstm
 from nets.actor_critic import A3CFF, A3CLSTM
-from nets.numpy_fast import NumpyA3C, _sigmoid
+from nets.numpy_fast import NumpyA3C
 from nets.torso import MLPHead
 from policies import (
     LOG_2PI,
@@ -31,6 +32,10 @@ def supports(model):
     return (type(model) in (A3CFF, A3CLSTM) and type(model[0]) is MLPHead
             and type(model[-2]) in (SoftmaxPolicy, GaussianPolicy)
             and model[0][0].W.dtype == np.float32)
+
+
+def _sigmoid(x):
+    return 0.5 * (np.tanh(0.5 * x) + 1)
 
 
 def softplus(x):
@@ -87,7 +92,7 @@ class NumpyVectorA3C(NumpyA3C):
         np.maximum(h0, 0, out=h0)
         h, lstm_cache = h0, None
         if self.lstm:
-            h, state, lstm_cache = self._lstm(h0, state)
+            h, state, lstm_cache = lstm.forward(p, h0, state)
         out = np.concatenate([h @ p[name + 'W'].array.T + p[name + 'b'].array
                               for name in self.heads], axis=1)
         v = h @ p[self.v + 'W'].array[0] + p[self.v + 'b'].array[0]
@@ -115,7 +120,7 @@ class NumpyVectorA3C(NumpyA3C):
             p[name + 'b'].grad[...] = dz.sum(axis=0)
             dh += dz @ W.array
         if self.lstm:
-            dh = self._lstm_backward(dh, lstm_cache)
+            dh = lstm.backward(p, dh, lstm_cache)
         dh *= h0[:n] > 0
         p['/0/0/W'].grad[...] = dh.T @ x[:n]
         p['/0/0/b'].grad[...] = dh.sum(axis=0)
