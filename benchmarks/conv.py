@@ -7,18 +7,15 @@ repetitions, the cases alternating, for a busy machine (`benchmarks.minima`).
 
     nice -n 19 python -m benchmarks.conv [--reps 200] [batch ...]
 """
-import argparse
-
 from cli import cpu
 
 cpu.configure()  # before numpy loads
 
 import numpy as np  # noqa: E402
 
-from benchmarks.minima import minima  # noqa: E402
+from benchmarks.minima import by_batch  # noqa: E402
 from nets import conv1  # noqa: E402
 from nets import numpy_fast as nf  # noqa: E402
-from nets.actor_critic import A3CFF  # noqa: E402
 
 
 def cases(n, p):
@@ -46,20 +43,5 @@ def cases(n, p):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('batches', nargs='*', type=int, default=[1, 5, 8, 40, 80])
-    parser.add_argument('--reps', type=int, default=200)
-    args = parser.parse_args()
-    p = dict(A3CFF(6).namedparams())
-    for param in p.values():
-        param.grad = np.zeros_like(param.array)
-    for n in args.batches:
-        reps = max(3, args.reps // n)
-        for name, s in minima(cases(n, p), reps, rounds=5).items():
-            print(f'{n:3d} frames  {name:40s} {s * 1e3:8.3f} ms  (min of {5 * reps})',
-                  flush=True)
-
-
 if __name__ == '__main__':
-    main()
+    by_batch(cases)

@@ -11,7 +11,7 @@ so a segment's steps concatenate as one.
 """
 import numpy as np
 
-from nets import lstm_kernels
+from nets import linear, lstm_kernels
 
 
 def forward(p, x, state):
@@ -44,7 +44,7 @@ def backward(p, dh_out, cache):
     dr = np.empty((n, tape.shape[2] * 4), np.float32)
     lstm_kernels.backward(np.ascontiguousarray(dh_out, np.float32), tape[:n],
                           p['/1/lateral/W'].array, dr)
-    np.matmul(dr.T, tape[:n, lstm_kernels.H_PREV], out=p['/1/lateral/W'].grad)
-    np.matmul(dr.T, x[:n], out=p['/1/upward/W'].grad)
+    linear.weight_grad(dr, tape[:n, lstm_kernels.H_PREV], p['/1/lateral/W'].grad)
+    linear.weight_grad(dr, x[:n], p['/1/upward/W'].grad)
     p['/1/upward/b'].grad[...] = dr.sum(axis=0)
     return dr @ p['/1/upward/W'].array

@@ -3,17 +3,15 @@ torso) written out in numpy, forward and backward, over a Chainer model's arrays
 
 Why: a batch-1 pass through Chainer spends most of its time in Python
 bookkeeping (a FunctionNode per operation, forward and backward) and in an
-im2col that copies 64 slices.  Here the second convolution is one strided
-view, one copy and one matrix product, and the backward pass is written by hand.  The
+im2col that copies 64 slices.  Here the backward pass is written by hand.  The
 Chainer model stays the definition, the file format and the reference: the
-tests check that both give the same loss and gradients.  The first convolution,
-the largest, has a module of its own (`nets.conv1`: products over a
-space-to-depth copy of the frames, without the im2col copy).
+tests check that both give the same loss and gradients.  Both convolutions
+have modules of their own (`nets.conv1`, `nets.conv2`: products over a
+space-to-depth copy of their input, without an im2col copy).
 """
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
-from nets import conv1, lstm
+from nets import conv1, conv2, linear, lstm
 from nets.actor_critic import A3CFF, A3CLSTM
 from nets.torso import DQNHead
 from policies import SoftmaxDistribution, log_softmax
@@ -23,15 +21,6 @@ from q_functions import QFunction
 def supports(model):
     return (type(model) in (A3CFF, A3CLSTM, QFunction) and type(model[0]) is DQNHead
             and model[0][0].W.dtype == np.float32)
-
-
-def _patches(x, k, stride):
-    """(B, H, W, C) -> (B, OH, OW, k, k, C) view of every k x k patch."""
-    b, h, w, c = x.shape
-    oh, ow = (h - k) // stride + 1, (w - k) // stride + 1
-    s = x.strides
-    return as_strided(x, (b, oh, ow, k, k, c),
-                      (s[0], s[1] * stride, s[2] * stride, s[1], s[2], s[3]))
 
 
 def _concat_caches(caches):
@@ -45,46 +34,28 @@ def _concat_caches(caches):
 
 def torso_forward(p, obs):
     """The DQN torso on uint8 frames: (output (B, 256), cache for `torso_backward`)."""
-    b = len(obs)
     h1, x1 = conv1.forward(p['/0/0/W'].array, p['/0/0/b'].array, np.asarray(obs))
-    W2 = p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)
-    col2 = _patches(h1, 4, 2).reshape(b * 81, 256)
-    h2 = col2 @ W2.T
-    h2 += p['/0/1/b'].array
-    np.maximum(h2, 0, out=h2)
-    f = h2.reshape(b, 9, 9, 32).transpose(0, 3, 1, 2).reshape(b, 2592)
-    h3 = f @ p['/0/2/W'].array.T
+    f, x2 = conv2.forward(p['/0/1/W'].array, p['/0/1/b'].array, h1)
+    # W @ f.T, not f @ W.T: OpenBLAS takes half the time with the 2.6 MB
+    # weights on the left (0.22 against 0.41 ms at 5 frames; docs/torso.md).
+    h3 = np.ascontiguousarray((p['/0/2/W'].array @ f.T).T)
     h3 += p['/0/2/b'].array
     np.maximum(h3, 0, out=h3)
-    return h3, (x1, h1, col2, h2, f)
+    return h3, (x1, h1, x2, f)
 
 
 def torso_backward(p, dh, cache, h3, n):
     """Gradients of the torso's parameters into their `.grad`, from d(output)
     `dh` of the first `n` rows and the output `h3` itself."""
-    x1, h1, col2, h2, f = cache
+    x1, h1, x2, f = cache
     dh *= h3 > 0
-    # Into the gradient itself: a temporary would cost another pass over the
-    # layer's 2.6 MB, the largest array of all.
-    np.matmul(dh.T, f[:n], out=p['/0/2/W'].grad)
+    linear.weight_grad(dh, f[:n], p['/0/2/W'].grad)
     p['/0/2/b'].grad[...] = dh.sum(axis=0)
-    df = (dh @ p['/0/2/W'].array).reshape(n, 32, 9, 9).transpose(0, 2, 3, 1)
-    d2 = df.reshape(n * 81, 32) * (h2[:n * 81] > 0)
-    p['/0/1/W'].grad[...] = (d2.T @ col2[:n * 81]).reshape(32, 4, 4, 16).transpose(0, 3, 1, 2)
-    p['/0/1/b'].grad[...] = d2.sum(axis=0)
-    dcol2 = (d2 @ p['/0/1/W'].array.transpose(0, 2, 3, 1).reshape(32, 256)).reshape(
-        n, 9, 9, 4, 4, 16)
-    # col2im: kernel row i = 2 s + a lands on input row 2 (r + s) + a.
-    d1 = np.zeros((n, 10, 2, 10, 2, 16), np.float32)
-    dcol2 = dcol2.reshape(n, 9, 9, 2, 2, 2, 2, 16)
-    for s in range(2):
-        for u in range(2):
-            d1[:, s:s + 9, :, u:u + 9, :] += dcol2[:, :, :, s, :, u].transpose(
-                0, 1, 3, 2, 4, 5)
-    d1 = d1.reshape(n, 20, 20, 16)
-    d1 *= h1[:n] > 0
+    dW2, db2, d1, db1 = conv2.backward(p['/0/1/W'].array, dh @ p['/0/2/W'].array, f, x2, h1)
+    p['/0/1/W'].grad[...] = dW2
+    p['/0/1/b'].grad[...] = db2
     p['/0/0/W'].grad[...] = conv1.weight_grad(d1, x1)
-    p['/0/0/b'].grad[...] = d1.sum(axis=(0, 1, 2))
+    p['/0/0/b'].grad[...] = db1
 
 
 def softmax_loss_grad(logits, actions, adv, beta):
