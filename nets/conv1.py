@@ -92,7 +92,8 @@ def _block_weights(W):
         (W * SCALE).reshape(16, c, 2, 4, 2, 4).transpose(1, 3, 5, 2, 4, 0).reshape(16 * c, 64))
 
 
-def _chunks(n):
+def chunks(n):
+    """(lo, hi) of each run of CHUNK frames of n (conv2's too)."""
     return [(lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
 
 
@@ -106,7 +107,7 @@ def forward(W, b, frames):
     blocks = np.empty((441 * n, 16 * c), np.float32)
     Y = np.empty((441 * min(n, CHUNK), 64), np.float32)
     h = np.empty((n, 20, 20, 16), np.float32)
-    for lo, hi in _chunks(n):
+    for lo, hi in chunks(n):
         chunk = blocks[441 * lo:441 * hi]
         _to_blocks(x, lo, hi, chunk)
         y = Y[:len(chunk)]
@@ -121,7 +122,7 @@ def weight_grad(d1, blocks):
     n = len(d1)
     D = np.empty((441 * min(n, CHUNK), 64), np.float32)
     g = np.zeros((blocks.shape[1], 64), np.float32)
-    for lo, hi in _chunks(n):
+    for lo, hi in chunks(n):
         d = D[:441 * (hi - lo)]
         _spread(np.ascontiguousarray(d1[lo:hi]), d)
         g += blocks[441 * lo:441 * hi].T @ d

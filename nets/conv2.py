@@ -17,16 +17,17 @@ transposed copy; the spread applies the ReLU's mask and sums the bias
 gradient; the unblocking applies conv1's ReLU mask and sums its bias gradient.
 The blocks are 23% more rows than the 81 patches, so the products do 23% more
 FLOPs than im2col's, but nothing copies the 4x larger im2col (docs/torso.md).
+The batch goes through in conv1's chunks of frames.
 """
 import numba
 import numpy as np
 
 from compiled import compile_cached
+from nets import conv1
 
 _F32_1 = numba.types.Array(numba.float32, 1, 'C')
 _F32_2 = numba.types.Array(numba.float32, 2, 'C')
 _F32_4 = numba.types.Array(numba.float32, 4, 'C')
-CHUNK = 8  # frames: 8 x 100 blocks of 64 floats, and 8 x 100 x 128 of Y or D, ~0.6 MB
 
 
 @compile_cached([numba.void(_F32_2, _F32_1, _F32_2)])
@@ -113,19 +114,15 @@ def _block_weights(W):
     return Wb
 
 
-def _chunks(n):
-    return [(lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
-
-
 def forward(W, b, h1):
     """relu(conv2(h1)) as (n, 2592) in Chainer's flatten order, and the
     blocks (n * 100, 64) that `backward` reads."""
     n = len(h1)
     blocks = h1.reshape(n, 10, 2, 10, 32).transpose(0, 1, 3, 2, 4).reshape(100 * n, 64)
     Wb = _block_weights(W)
-    Y = np.empty((100 * min(n, CHUNK), 128), np.float32)
+    Y = np.empty((100 * min(n, conv1.CHUNK), 128), np.float32)
     f = np.empty((n, 2592), np.float32)
-    for lo, hi in _chunks(n):
+    for lo, hi in conv1.chunks(n):
         y = Y[:100 * (hi - lo)]
         np.matmul(blocks[100 * lo:100 * hi], Wb, out=y)
         _shifted_sum(y, b, f[lo:hi])
@@ -138,12 +135,12 @@ def backward(W, df, f, blocks, h1):
     ReLU (n, 20, 20, 16), d(conv1's bias) (16,))."""
     n = len(df)
     Wb = _block_weights(W)
-    D = np.empty((100 * min(n, CHUNK), 128), np.float32)
+    D = np.empty((100 * min(n, conv1.CHUNK), 128), np.float32)
     dblocks = np.empty((len(D), 64), np.float32)
     G, db, db1 = np.zeros((64, 128), np.float32), np.zeros(32, np.float32), np.zeros(16, np.float32)
     d1 = np.empty((n, 20, 20, 16), np.float32)
     h1r, d1r = h1.reshape(-1, 20, 10, 32), d1.reshape(n, 20, 10, 32)
-    for lo, hi in _chunks(n):
+    for lo, hi in conv1.chunks(n):
         d, rows = D[:100 * (hi - lo)], slice(100 * lo, 100 * hi)
         _spread(df[lo:hi], f[lo:hi], d, db)
         G += blocks[rows].T @ d

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from nets import conv2
+from nets import conv1, conv2
 
-BATCHES = [1, 5, conv2.CHUNK, conv2.CHUNK + 1, 2 * conv2.CHUNK + 3]
+BATCHES = [1, 5, conv1.CHUNK, conv1.CHUNK + 1, 2 * conv1.CHUNK + 3]
 
 
 def case(n, seed):
