@@ -1,7 +1,8 @@
 """numba's eager compilation with an on-disk cache, for every compiled kernel
-of the project (`rmsprop_async`, `nets.conv1`, `nets.lstm_kernels`): each
-compiles when its module is imported, so in the parent before the workers
-fork, and loads from numba's cache in later runs."""
+of the project (`rmsprop_async`, `nets.conv1`, `nets.conv2`,
+`nets.lstm_kernels`, `envs.box_resize`): each compiles when its module is
+imported, so in the parent before the workers fork, and loads from numba's
+cache in later runs."""
 import warnings
 
 import numba

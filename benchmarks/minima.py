@@ -22,7 +22,6 @@ def minima(cases, reps, rounds):
     return best
 
 
-
 def by_batch(cases):
     """The command line of the torso's benchmarks, [--reps 200] [batch ...]:
     a line a case and batch size n, cases(n, p) over A3C FF's parameters p,
