@@ -171,13 +171,13 @@ class A3CLearner:
 
     def learn(self, segments):
         """`segments`: `training.segment_buffer.Segment`s; returns the batch's loss."""
-        xs, lengths, rows = _sequences(segments)
         actions = np.concatenate([s.actions for s in segments])
         n = len(actions)
         if self.fast:
-            logits, v, _, cache = self.fast.forward(xs[rows], None)
+            logits, v, _, cache = self.fast.forward(_rows_in_loss_order(segments), None)
             pi = self.fast.distribution(logits)
         else:
+            xs, lengths, rows = _sequences(segments)
             state = _stack([s.state for s in segments])
             pi, v_var, _ = self.model.unroll_batch(xs, lengths, state)
             pi, v_var = pi[rows], v_var[rows]
@@ -227,6 +227,13 @@ def _sequences(segments):
     xs = np.concatenate([part for s in segments for part in (
         [s.obs] if s.next_obs is None else [s.obs, s.next_obs[None]])])
     return xs, lengths, np.concatenate(steps + [np.array(after, dtype=int)])
+
+
+def _rows_in_loss_order(segments):
+    """`_sequences`' observations already in the loss's order, in one copy:
+    a network without memory needs no sequences."""
+    return np.concatenate([s.obs for s in segments] + [
+        s.next_obs[None] for s in segments if s.next_obs is not None])
 
 
 def _stack(states):

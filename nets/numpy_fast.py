@@ -24,6 +24,8 @@ def supports(model):
 
 
 def _concat_caches(caches):
+    if len(caches) == 1:  # the queue learner's one batch: copying it cost 14 % of its time
+        return caches[0]
     h = np.concatenate([c[0] for c in caches])
     torso = tuple(np.concatenate(parts) for parts in zip(*(c[1] for c in caches)))
     recurrent = None
