@@ -162,6 +162,34 @@ def test_the_buffer_holds_at_most_its_slots():
     assert version == 4
 
 
+def _put_numbered(buffer, producer, count):
+    for k in range(count):
+        obs = np.full((1, 2), producer * 1000 + k, np.float32)
+        assert buffer.put(Segment(obs, [0], [0.0], [0.0], None), producer, lambda: True)
+
+
+def test_segments_from_several_processes_arrive_once_each_and_in_order():
+    """Two actors' segments through a buffer of 3 slots: the slot numbers go
+    round both queues' rings many times, between processes."""
+    from training.counters import CTX
+    buffer, count = SegmentBuffer(3, 1, (2,), np.float32), 200
+    producers = [CTX.Process(target=_put_numbered, args=(buffer, p, count)) for p in (1, 2)]
+    for p in producers:
+        p.start()
+    got = {1: [], 2: []}
+    while sum(map(len, got.values())) < 2 * count:
+        slots = buffer.take(2, lambda: True)
+        for i in slots:
+            segment, producer = buffer.segment(i)
+            got[producer].append(int(segment.obs[0, 0]) - producer * 1000)
+        buffer.release(slots)
+    for p in producers:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    assert got == {1: list(range(count)), 2: list(range(count))}
+    assert buffer.take(1, lambda: False) == []
+
+
 @pytest.mark.parametrize('space', [Discrete(4), Box(-np.ones(3), np.ones(3))],
                          ids=['indices', 'box'])
 def test_the_buffer_carries_the_actions_the_next_action_and_the_state(space):

@@ -114,7 +114,8 @@ class SlotQueue:
     """Slot numbers first in, first out, between processes: a ring in shared
     memory, a lock and a semaphore that counts them.  Not multiprocessing's
     Queue, whose every put pickles and wakes a feeder thread that takes the GIL
-    from the actor's own (a sixth of an actor's profile samples)."""
+    from the actor's own (a sixth of an actor's profile samples).  It holds at
+    most `size` numbers: each slot's is in one of the buffer's two at a time."""
 
     def __init__(self, size):
         self.ring = CTX.RawArray('q', size)
