@@ -97,8 +97,24 @@ def _rss_mb(pid):
     return 0.0
 
 
+def _cpu_seconds(pids):
+    """{pid: user and system CPU seconds so far} of those still running."""
+    seconds = {}
+    for pid in pids:
+        try:
+            with open(f'/proc/{pid}/stat') as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    return seconds
+
+
 def training_rate(method, processes, game, seconds, warmup, flags=()):
-    """(steady steps/s, largest worker's resident MB) of one real training run."""
+    """(steady steps/s, largest worker's resident MB, each child process's CPU
+    ms per agent step in the order they started) of one real training run.
+    The CPU time is what found the queue's learner copying its batch twice:
+    the parts, measured alone, cannot show what the run does around them."""
     outdir = tempfile.mkdtemp(prefix='bench-')
     cmd = [sys.executable, os.path.join(HERE, METHODS[method][0])] + METHODS[method][1:] + [
         str(processes), game, '--steps', str(10 ** 9), '--eval-frequency', str(10 ** 9),
@@ -106,7 +122,7 @@ def training_rate(method, processes, game, seconds, warmup, flags=()):
         '--outdir', os.path.join(outdir, 'run')] + list(flags)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True, bufsize=1)
-    marks, rss, start = [], 0.0, None
+    marks, rss, start, cpu = [], 0.0, None, []
     for line in proc.stdout:
         m = STATUS.match(line)
         if not m:
@@ -114,8 +130,12 @@ def training_rate(method, processes, game, seconds, warmup, flags=()):
         now = time.time()
         start = start or now
         marks.append((now, int(m.group(1))))
-        rss = max([rss] + [_rss_mb(c) for c in _children(proc.pid)])
+        children = _children(proc.pid)
+        rss = max([rss] + [_rss_mb(c) for c in children])
+        if not cpu and now - start >= warmup:
+            cpu = [_cpu_seconds(children)]
         if now - start >= seconds:
+            cpu.append(_cpu_seconds(cpu[0] if cpu else ()))
             break
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
@@ -123,7 +143,9 @@ def training_rate(method, processes, game, seconds, warmup, flags=()):
     if len(steady) < 2:
         raise RuntimeError(f'{method} with {processes} processes printed too few progress lines')
     (t0, s0), (t1, s1) = steady[0], steady[-1]
-    return (s1 - s0) / (t1 - t0), rss
+    cpu_ms = [] if len(cpu) < 2 else [(cpu[1][pid] - cpu[0][pid]) / (s1 - s0) * 1e3
+                                      for pid in sorted(cpu[0]) if pid in cpu[1]]
+    return (s1 - s0) / (t1 - t0), rss, cpu_ms
 
 
 def peer_rates(peer):
@@ -210,11 +232,13 @@ def main():
         game = args.scenario if method in DOOM_METHODS else args.rom
         for p in processes:
             for suffix, flags in variants:  # alternating: the machine's drift hits both
-                rate, rss = training_rate(method, p, game, args.seconds, args.warmup, flags)
+                rate, rss, cpu_ms = training_rate(method, p, game, args.seconds, args.warmup,
+                                                  flags)
                 results['training'].setdefault(method + suffix, {})[p] = {
-                    'steps_per_s': rate, 'worker_rss_mb': rss}
+                    'steps_per_s': rate, 'worker_rss_mb': rss, 'cpu_ms_per_step': cpu_ms}
                 print(f'{method}{suffix} with {p} process(es): {rate:.0f} steps/s, '
-                      f'largest worker {rss:.0f} MB', flush=True)
+                      f'largest worker {rss:.0f} MB, CPU ms per step of each process '
+                      f'{", ".join(f"{ms:.3f}" for ms in cpu_ms)}', flush=True)
     if args.hogwild_parts:
         results['hogwild_parts'] = {'A3C FF': hogwild_parts(args.rom),
                                     'A3C LSTM': hogwild_parts(args.rom, lstm=True)}
