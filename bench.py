@@ -34,6 +34,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info  # noqa: E402
 
+from benchmarks import procfs  # noqa: E402
 from benchmarks.parts import hogwild_parts, hogwild_parts_table, queue_parts, queue_parts_table  # noqa: E402
 from cli.arguments import ArgumentParser, check_output_file, positive_float, positive_int  # noqa: E402
 from envs import ale, doom  # noqa: E402
@@ -78,38 +79,6 @@ def emulator_rate(make_env, processes, seconds):
     return float(np.mean([result.get() for _ in procs]))
 
 
-def _children(pid):
-    try:
-        with open(f'/proc/{pid}/task/{pid}/children') as f:
-            return [int(c) for c in f.read().split()]
-    except OSError:
-        return []
-
-
-def _rss_mb(pid):
-    try:
-        with open(f'/proc/{pid}/status') as f:
-            for line in f:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _cpu_seconds(pids):
-    """{pid: user and system CPU seconds so far} of those still running."""
-    seconds = {}
-    for pid in pids:
-        try:
-            with open(f'/proc/{pid}/stat') as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-        except OSError:
-            continue
-        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
-    return seconds
-
-
 def training_rate(method, processes, game, seconds, warmup, flags=()):
     """(steady steps/s, largest worker's resident MB, each child process's CPU
     ms per agent step in the order they started) of one real training run.
@@ -130,12 +99,12 @@ def training_rate(method, processes, game, seconds, warmup, flags=()):
         now = time.time()
         start = start or now
         marks.append((now, int(m.group(1))))
-        children = _children(proc.pid)
-        rss = max([rss] + [_rss_mb(c) for c in children])
+        children = procfs.children(proc.pid)
+        rss = max([rss] + [procfs.rss_mb(c) for c in children])
         if not cpu and now - start >= warmup:
-            cpu = [_cpu_seconds(children)]
+            cpu = [procfs.cpu_seconds(children)]
         if now - start >= seconds:
-            cpu.append(_cpu_seconds(cpu[0] if cpu else ()))
+            cpu.append(procfs.cpu_seconds(cpu[0] if cpu else ()))
             break
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
