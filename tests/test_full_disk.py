@@ -130,7 +130,8 @@ def test_a_disk_that_fills_at_the_finish_save_stops_the_run(architecture, disk, 
 
 
 def test_a_folder_that_turns_read_only_stops_the_run(disk, tmp_path):
-    """Whichever write comes first (games.txt, the events, a checkpoint)."""
+    """Whichever write comes first (games.txt, the events, a checkpoint); a
+    worker's names the step it had reached."""
     out = disk(8 * ONE_CHECKPOINT) / 'out'
     run = pong(tmp_path, out, 'hogwild', '--steps', '100000', '--eval-frequency', '100000',
                '--checkpoint-interval', '1')
@@ -139,10 +140,10 @@ def test_a_folder_that_turns_read_only_stops_the_run(disk, tmp_path):
         time.sleep(0.01)  # busy while a file is open for writing
     line = stopped(run)
     folder = re.escape(str(out))
-    assert re.fullmatch(rf'error: (worker \d: )?cannot write {folder}/\S+: Read-only file system; '
-                        r'stopped at step \d+ without saving the weights \(cannot write '
-                        rf'{folder}/\d+_except\.h5\.opt: Read-only file system\); the newest whole '
-                        rf'checkpoint is {folder}/\d+_checkpoint\.h5 .*',
+    assert re.fullmatch(rf'error: (worker \d: )?cannot write {folder}/\S+: Read-only file system'
+                        r'( at step \d+)?; stopped at step \d+ without saving the weights '
+                        rf'\(cannot write {folder}/\d+_except\.h5\.opt: Read-only file system\); '
+                        rf'the newest whole checkpoint is {folder}/\d+_checkpoint\.h5 .*',
                         line), line
 
 
