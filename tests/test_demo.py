@@ -198,7 +198,7 @@ SEEDED_GAMES = {'pong_ff': ('pong', 21, 1661), 'pong_ff_queue': ('pong', 21, 204
 
 
 @pytest.mark.parametrize('entry', sorted(SEEDED_GAMES))
-def test_the_zoo_plays_its_seeded_games_as_on_numpy_1(entry, zoo_model):
+def test_the_zoo_plays_its_seeded_games_as_recorded(entry, zoo_model):
     rom, score, steps = SEEDED_GAMES[entry]
     result = demo(rom, zoo_model(entry), '--n-runs', 1, '--seed', 0)
     assert result.returncode == 0, result.stderr
