@@ -47,6 +47,7 @@ METHODS = {
     'sarsa': ['q_ale.py', '--method', 'sarsa'],
     'n-step-q': ['q_ale.py', '--method', 'n-step-q'],
     'a3c-ff-queue': ['a3c_ale.py', '--architecture', 'queue'],
+    'a3c-lstm-queue': ['a3c_ale.py', '--use-lstm', '--architecture', 'queue'],
     'a3c-ff-doom': ['a3c_doom.py'],
 }
 DOOM_METHODS = ('a3c-ff-doom',)  # these take --scenario instead of --rom
