@@ -150,16 +150,19 @@ class A3CLearner:
     one forward pass over the whole batch, V-trace targets for each segment
     (the n-step returns with `vtrace=False`), one update of the shared weights.
 
-    A recurrent network unrolls every segment from the state it started
-    from, all together (`unroll_batch`), through Chainer's graph: the numpy
-    path's LSTM learns from one sequence at a time."""
+    A recurrent network unrolls every segment (its steps, then the
+    observation after them) from the state it started from.  The paper's
+    networks take the numpy path: the torso and the heads over every row at
+    once, the LSTM segment by segment (`NumpyA3C.forward_sequences`), BPTT
+    stopping at each segment's start.  Any other goes through Chainer's graph,
+    all segments together (`unroll_batch`)."""
 
     def __init__(self, shared_model, optimizer, gamma=0.99, beta=1e-2, v_loss_coef=0.5,
                  vtrace=True, rho_bar=1.0, c_bar=1.0, lr_schedule=None, action_bounds=None):
         self.model = shared_model
         self.action_bounds = action_bounds
         self.fast = numpy_fast.NumpyA3C(shared_model) if numpy_fast.supports(
-            shared_model) and shared_model.initial_state() is None else None
+            shared_model) else None
         self.optimizer = optimizer
         self.gamma, self.beta, self.v_loss_coef = gamma, beta, v_loss_coef
         self.vtrace, self.rho_bar, self.c_bar = vtrace, rho_bar, c_bar
@@ -174,7 +177,9 @@ class A3CLearner:
         actions = np.concatenate([s.actions for s in segments])
         n = len(actions)
         if self.fast:
-            logits, v, _, cache = self.fast.forward(_rows_in_loss_order(segments), None)
+            logits, v, cache = self.fast.forward_sequences(
+                _rows_in_loss_order(segments), [s.state for s in segments],
+                _segment_rows(segments))
             pi = self.fast.distribution(logits)
         else:
             xs, lengths, rows = _sequences(segments)
@@ -186,7 +191,8 @@ class A3CLearner:
         targets, advantages = self._targets(segments, v, log_pi, n)
         if self.fast:
             loss = self.fast.loss_and_grads([(logits, v, cache)], actions, targets,
-                                            self.beta, self.v_loss_coef, advantages)
+                                            self.beta, self.v_loss_coef, advantages,
+                                            [len(s.actions) for s in segments])
         else:
             loss = graph_loss(pi, v_var, actions, targets, self.beta, self.v_loss_coef,
                               advantages, self.action_bounds)
@@ -231,9 +237,21 @@ def _sequences(segments):
 
 def _rows_in_loss_order(segments):
     """`_sequences`' observations already in the loss's order, in one copy:
-    a network without memory needs no sequences."""
+    the numpy path's torso takes them so, and its LSTM `_segment_rows` of them."""
     return np.concatenate([s.obs for s in segments] + [
         s.next_obs[None] for s in segments if s.next_obs is not None])
+
+
+def _segment_rows(segments):
+    """Each segment's sequence as rows of `_rows_in_loss_order`: its steps,
+    then the observation after them, if any."""
+    rows, start, after = [], 0, sum(len(s.actions) for s in segments)
+    for s in segments:
+        end = start + len(s.actions)
+        rows.append(np.arange(start, end) if s.next_obs is None else np.r_[start:end, after])
+        after += s.next_obs is not None
+        start = end
+    return rows
 
 
 def _stack(states):

@@ -7,7 +7,9 @@ The compiled loops of `nets.lstm_kernels` do the recurrence, step by step;
 numpy (BLAS) does what is one product over every step or game at once: the
 weight gradients, d(input), and the products of `step`'s batch of games.
 What the backward pass needs of a call is one array (`lstm_kernels`' tape),
-so a segment's steps concatenate as one.
+so a segment's steps concatenate as one.  The queue learner's batch holds
+many sequences (`forward_sequences`); BPTT stops at their boundaries, and the
+weight gradients stay one product each over all of their steps.
 """
 import numpy as np
 
@@ -36,14 +38,34 @@ def step(p, x, state):
     return c, h
 
 
-def backward(p, dh_out, cache):
+def forward_sequences(p, x, states, sequences):
+    """Several sequences, sequences[k] the rows of x (N, m) that are sequence
+    k's steps, in order, from the state states[k] (every row in one):
+    (outputs (N, n) in x's order, cache for `backward`)."""
+    runs = [forward(p, x[rows], state) for rows, state in zip(sequences, states)]
+    rows = np.concatenate(sequences)
+    hs = np.empty((len(x),) + runs[0][0].shape[1:], np.float32)
+    tape = np.empty((len(x),) + runs[0][2][1].shape[1:], np.float32)
+    hs[rows] = np.concatenate([h for h, _, _ in runs])
+    tape[rows] = np.concatenate([cache[1] for _, _, cache in runs])
+    return hs, (x, tape)
+
+
+def backward(p, dh_out, cache, lengths=None):
     """The layer's gradients into the parameters' `.grad`, from d(outputs)
-    dh_out of the first n = len(dh_out) steps of `cache`; returns d(x)."""
+    dh_out of the first n = len(dh_out) steps of `cache`; returns d(x).
+    Those steps are one sequence, or with `lengths` several one after the
+    other (lengths[k] steps each): no gradient flows from one into another."""
     x, tape = cache
     n = len(dh_out)
+    dh_out = np.ascontiguousarray(dh_out, np.float32)
     dr = np.empty((n, tape.shape[2] * 4), np.float32)
-    lstm_kernels.backward(np.ascontiguousarray(dh_out, np.float32), tape[:n],
-                          p['/1/lateral/W'].array, dr)
+    start = 0
+    for length in lengths or [n]:
+        end = start + length
+        lstm_kernels.backward(dh_out[start:end], tape[start:end], p['/1/lateral/W'].array,
+                              dr[start:end])
+        start = end
     linear.weight_grad(dr, tape[:n, lstm_kernels.H_PREV], p['/1/lateral/W'].grad)
     linear.weight_grad(dr, x[:n], p['/1/upward/W'].grad)
     p['/1/upward/b'].grad[...] = dr.sum(axis=0)

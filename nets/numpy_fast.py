@@ -109,6 +109,17 @@ class NumpyA3C:
             h, state, lstm_cache = lstm.forward(self.p, h, state)
         return self._heads(h) + (state, (h, torso, lstm_cache))
 
+    def forward_sequences(self, obs, states, sequences):
+        """The queue learner's pass over a batch of segments: (logits, values,
+        cache for `loss_and_grads`) of the rows obs, the torso and the heads
+        over all of them at once, the LSTM over each sequence (sequences[k]:
+        its rows, in order) from its state states[k]."""
+        h, torso = torso_forward(self.p, obs)
+        lstm_cache = None
+        if self.lstm:
+            h, lstm_cache = lstm.forward_sequences(self.p, h, states, sequences)
+        return self._heads(h) + ((h, torso, lstm_cache),)
+
     def step(self, obs, state):
         """(logits, values, states after) of one step of each of B games,
         each from its row of `state`, for acting only."""
@@ -128,24 +139,27 @@ class NumpyA3C:
         """The policy, over arrays, of what `forward` returned."""
         return SoftmaxDistribution(logits)
 
-    def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None):
+    def loss_and_grads(self, steps, actions, returns, beta, v_loss_coef, advantages=None,
+                       lengths=None):
         """The loss of `a3c.a3c_loss`, its gradient left in the model's `.grad`.
 
         `steps` are the (policy output, values, cache) that `forward` returned: while
         acting, the weights have not changed since (the agent syncs only at a
         segment's start), so they are exactly the activations the update needs
         and nothing is computed twice.  `returns` are the value targets; the
-        policy's advantages are returns - V unless given (V-trace gives its own)."""
+        policy's advantages are returns - V unless given (V-trace gives its own).
+        `lengths`: the LSTM's sequences' steps, one after the other in the
+        loss's rows (`forward_sequences`' segments), one sequence without."""
         n = len(actions)
         out = np.concatenate([s[0] for s in steps])[:n]
         v = np.concatenate([s[1] for s in steps])[:n]
         cache = _concat_caches([s[2] for s in steps])
         loss, dout, dv = actor_critic_loss_grad(out, v, actions, returns, beta, v_loss_coef,
                                                 advantages, self.policy_loss_grad)
-        self._backward(dout, dv, cache, n)
+        self._backward(dout, dv, cache, n, lengths)
         return loss
 
-    def _backward(self, dz, dv, cache, n):
+    def _backward(self, dz, dv, cache, n, lengths=None):
         p = self.p
         h, torso, lstm_cache = cache
         h = h[:n]
@@ -156,7 +170,7 @@ class NumpyA3C:
         p[self.v + 'b'].grad[...] = dv.sum()
         dh = dz @ Wpi + np.outer(dv, Wv[0])
         if self.lstm:
-            dh = lstm.backward(p, dh, lstm_cache)
+            dh = lstm.backward(p, dh, lstm_cache, lengths)
         h3 = (h if not self.lstm else lstm_cache[0])[:n]
         torso_backward(p, dh, torso, h3, n)
 

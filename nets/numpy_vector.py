@@ -104,7 +104,7 @@ class NumpyVectorA3C(NumpyA3C):
         d = out.shape[1] // 2
         return GaussianDistribution(out[:, :d], softplus(out[:, d:]))
 
-    def _backward(self, dout, dv, cache, n):
+    def _backward(self, dout, dv, cache, n, lengths=None):
         p = self.p
         h, (x, h0), lstm_cache = cache
         h = h[:n]
@@ -120,7 +120,7 @@ class NumpyVectorA3C(NumpyA3C):
             p[name + 'b'].grad[...] = dz.sum(axis=0)
             dh += dz @ W.array
         if self.lstm:
-            dh = lstm.backward(p, dh, lstm_cache)
+            dh = lstm.backward(p, dh, lstm_cache, lengths)
         dh *= h0[:n] > 0
         p['/0/0/W'].grad[...] = dh.T @ x[:n]
         p['/0/0/b'].grad[...] = dh.sum(axis=0)

@@ -81,11 +81,14 @@ def still_optimizer(model):
     return optimizer
 
 
-@pytest.mark.parametrize('name', ['atari', 'mlp', 'lstm', 'gaussian', 'gaussian-lstm'])
+@pytest.mark.parametrize('name', ['atari', 'atari-lstm', 'mlp', 'lstm', 'gaussian',
+                                  'gaussian-lstm'])
 def test_the_batched_loss_is_the_sum_of_the_segments_losses(name):
-    """An LSTM unrolls every segment from its own state, all at once."""
+    """An LSTM unrolls every segment from its own state, all at once, and no
+    gradient flows from one segment into another."""
     model, shape, dtype = network(name)
     learner = a3c.A3CLearner(model, still_optimizer(model))
+    assert (learner.fast is not None) == name.startswith('atari')
     # Segments of unequal lengths: the LSTM's sequences drop out one by one.
     batch = segments(model, np.random.RandomState(1),
                      [(5, False), (3, True), (5, False), (1, False), (2, True)], shape, dtype)
@@ -112,8 +115,9 @@ def test_on_policy_the_learner_takes_a3cs_gradient(name, bounds):
     model, shape, dtype = network(name)
     batch = segments(model, np.random.RandomState(2), [(5, False), (2, True), (4, False)],
                      shape, dtype, on_policy=True, action_bounds=bounds)
-    _, learnt = gradient(a3c.A3CLearner(model, still_optimizer(model), action_bounds=bounds),
-                         batch)
+    learner = a3c.A3CLearner(model, still_optimizer(model), action_bounds=bounds)
+    assert (learner.fast is not None) == name.startswith('atari')
+    _, learnt = gradient(learner, batch)
     summed = {}
     if bounds is not None:
         actions = np.concatenate([s.actions for s in batch])
