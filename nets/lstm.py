@@ -42,12 +42,11 @@ def forward_sequences(p, x, states, sequences):
     """Several sequences, sequences[k] the rows of x (N, m) that are sequence
     k's steps, in order, from the state states[k] (every row in one):
     (outputs (N, n) in x's order, cache for `backward`)."""
-    runs = [forward(p, x[rows], state) for rows, state in zip(sequences, states)]
-    rows = np.concatenate(sequences)
-    hs = np.empty((len(x),) + runs[0][0].shape[1:], np.float32)
-    tape = np.empty((len(x),) + runs[0][2][1].shape[1:], np.float32)
-    hs[rows] = np.concatenate([h for h, _, _ in runs])
-    tape[rows] = np.concatenate([cache[1] for _, _, cache in runs])
+    n = p['/1/lateral/W'].array.shape[1]
+    hs = np.empty((len(x), n), np.float32)
+    tape = np.empty((len(x), lstm_kernels.TAPE_ROWS, n), np.float32)
+    for rows, state in zip(sequences, states):
+        hs[rows], _, (_, tape[rows]) = forward(p, x[rows], state)
     return hs, (x, tape)
 
 
